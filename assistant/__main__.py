@@ -1,0 +1,67 @@
+"""`python -m assistant ask "QUESTION" [--json]`: a cited answer from the indexed articles."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+
+import settings as settings_module
+from assistant.types import Answer, Filters, QuestionError
+from index.store import StoreError
+
+
+def print_answer(result: Answer) -> None:
+    print(textwrap.fill(result.answer, 100))
+    if result.citations:
+        print("\nSources:")
+        for c in result.citations:
+            where = ", ".join(x for x in (c.source, c.published) if x)
+            print(f"[{c.n}] {c.title}" + (f" ({where})" if where else ""))
+            print(textwrap.indent(textwrap.fill(f'"{c.quote}"', 96), "    "))
+            print(f"    {c.article_id} chars {c.start}-{c.end}")
+    if result.closest:
+        print("\nClosest passages:")
+        for p in result.closest:
+            print(f"- {p.title}: {textwrap.shorten(p.text, 160)}")
+    for note in result.flagged:
+        print(f"\nnote: {note}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    ask = sub.add_parser("ask", help="answer a question with citations")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.add_argument("--source", action="append", default=[], help="only this publisher (repeatable)")
+    ask.add_argument("--article", action="append", default=[], help="only this article id (repeatable)")
+    ask.add_argument("--since", default="", help="published on or after YYYY-MM-DD")
+    ask.add_argument("--until", default="", help="published on or before YYYY-MM-DD")
+    ask.add_argument("--backend", choices=["extractive", "openai"], help="override NEWSQA_BACKEND")
+    args = parser.parse_args(argv)
+
+    overrides = {"backend": args.backend} if args.backend else {}
+    settings = settings_module.Settings(**overrides)
+    from assistant.service import Assistant
+
+    try:
+        assistant = Assistant(settings)
+        filters = Filters(sources=args.source, article_ids=args.article, date_from=args.since, date_to=args.until)
+        result = assistant.ask(args.question, filters=filters)
+    except QuestionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print_answer(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

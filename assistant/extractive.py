@@ -1,0 +1,143 @@
+"""The embedded default answerer: grounded by construction.
+
+It never writes a claim of its own. It picks the few sentences of the retrieved passages that
+best answer the question (scored against it, each adding something the others do not say,
+near-duplicates across articles merged into one statement with several citations) and returns
+them verbatim, each followed by its citation markers. When no sentence is close enough, or the
+question names someone or something the articles never mention, it abstains.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.scoring import ScoredSentence, names_in
+from assistant.text import PRONOUN_START, QuestionInfo, content_terms
+from assistant.types import Citation, Passage
+
+MIN_SCORE = 0.42  # below this the best sentence does not answer the question (tuned on the gold set)
+MIN_LEXICAL = 0.34  # ... and it must state some of the question's own terms
+KEEP_RATIO = 0.6  # further sentences must score within this ratio of the best one...
+FLOOR = 0.3  # ... and above this
+REDUNDANCY = 0.3  # MMR weight: how much saying the same thing again costs
+NO_NEW_NAMES = 0.12  # for "who" questions: a sentence naming no one new adds little
+CONTEXT_MAX_WORDS = 35  # a "He said..." sentence brings the one before only when that one is short
+MAX_SENTENCES = 4
+MAX_WORDS = 170
+DUPLICATE_JACCARD = 0.5  # two sentences state the same fact when their terms overlap this much...
+DUPLICATE_COSINE = 0.75  # ... or their meaning is this close
+
+
+@dataclass
+class Statement:
+    """One answer sentence and the sentences (possibly in several articles) that say it."""
+
+    lead: ScoredSentence
+    support: list[ScoredSentence] = field(default_factory=list)
+    context: ScoredSentence | None = None  # the sentence before, when the lead starts with "He", "They"...
+
+
+def _jaccard(a: str, b: str) -> float:
+    x, y = set(content_terms(a)), set(content_terms(b))
+    return len(x & y) / len(x | y) if x | y else 0.0
+
+
+def _same_fact(a: ScoredSentence, b: ScoredSentence) -> bool:
+    if _jaccard(a.text, b.text) >= DUPLICATE_JACCARD:
+        return True
+    return a.vector is not None and b.vector is not None and float(a.vector @ b.vector) >= DUPLICATE_COSINE
+
+
+def should_abstain(q: QuestionInfo, scored: list[ScoredSentence], passages: list[Passage]) -> bool:
+    if not scored:
+        return True
+    corpus_text = " ".join(p.text + " " + p.title for p in passages)
+    if q.names and names_in(q.names, corpus_text) < 1.0:
+        return True  # the articles never mention someone or something the question is about
+    best = scored[0]
+    return best.score < MIN_SCORE or max(s.lexical for s in scored[:5]) < MIN_LEXICAL
+
+
+def select(q: QuestionInfo, scored: list[ScoredSentence], by_key: dict[tuple[str, int, int], ScoredSentence]
+           ) -> list[Statement]:
+    """Greedy maximal-marginal-relevance selection; near-duplicates become extra citations."""
+    floor = max(FLOOR, scored[0].score * KEEP_RATIO)
+    pool = [s for s in scored if s.score >= floor]
+    statements: list[Statement] = []
+    named: set[str] = set()
+    words = 0
+    limit = MAX_SENTENCES + (1 if q.wants_person else 0)  # "who ...?" often has several answers
+    while pool and len(statements) < limit:
+        s = max(pool, key=lambda x: x.score - REDUNDANCY * _redundancy(x, statements)
+                - (NO_NEW_NAMES if q.wants_person and statements and _names(x.text) <= named else 0.0))
+        pool.remove(s)
+        twin = next((st for st in statements if _same_fact(st.lead, s)), None)
+        if twin is not None:
+            if s.passage.article_id not in {x.passage.article_id for x in [twin.lead, *twin.support]}:
+                twin.support.append(s)
+            continue
+        n_words = len(s.text.split())
+        if statements and words + n_words > MAX_WORDS:
+            continue
+        st = Statement(lead=s)
+        if PRONOUN_START.match(s.text):
+            prev = _previous(s, by_key)
+            if prev is None or len(prev.text.split()) > CONTEXT_MAX_WORDS:
+                continue  # "He said..." with no short sentence before it to say who "he" is
+            if all(prev.key != x.lead.key for x in statements):
+                st.context = prev
+                n_words += len(prev.text.split())
+        statements.append(st)
+        named |= _names(s.text)
+        words += n_words
+    if q.wants_time_order:
+        statements.sort(key=lambda st: (st.lead.passage.published or "9999", st.lead.start))
+    return statements
+
+
+def _names(text: str) -> set[str]:
+    """Capitalised names in a sentence (not its first word): who or what it is about."""
+    return {m.lower() for m in re.findall(r"(?<!^)(?<![.!?] )\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*", text)}
+
+
+def _redundancy(s: ScoredSentence, statements: list[Statement]) -> float:
+    """Highest cosine similarity to a sentence already in the answer."""
+    if not statements or s.vector is None:
+        return 0.0
+    return max(float(s.vector @ st.lead.vector) for st in statements if st.lead.vector is not None)
+
+
+def _previous(s: ScoredSentence, by_key: dict[tuple[str, int, int], ScoredSentence]) -> ScoredSentence | None:
+    candidates = [x for (aid, _, end), x in by_key.items() if aid == s.passage.article_id and end <= s.start]
+    return max(candidates, key=lambda x: x.end) if candidates else None
+
+
+def compose(statements: list[Statement]) -> tuple[str, list[Citation]]:
+    """Statements -> answer text with [n] markers, and the citations they resolve to."""
+    parts: list[str] = []
+    citations: list[Citation] = []
+    for st in statements:
+        markers = []
+        first = st.context or st.lead
+        for s in [st.lead, *st.support]:
+            p = s.passage
+            start, quote = s.start, s.text
+            if s is st.lead and st.context:
+                start = first.start
+                inside = p.start <= start
+                quote = p.text[start - p.start : s.end - p.start] if inside else f"{first.text} {s.text}"
+            citations.append(Citation(len(citations) + 1, p.article_id, p.title, p.source, p.published,
+                                      quote, start, s.end, p.text))
+            markers.append(f"[{len(citations)}]")
+        text = (st.context.text + " " + st.lead.text) if st.context else st.lead.text
+        parts.append(f"{text} {''.join(markers)}")
+    return " ".join(parts), citations
+
+
+def answer(q: QuestionInfo, scored: list[ScoredSentence], passages: list[Passage]) -> tuple[str, list[Citation]]:
+    """The extractive answer, or ("", []) when the passages do not answer the question."""
+    if should_abstain(q, scored, passages):
+        return "", []
+    by_key = {s.key: s for s in scored}
+    return compose(select(q, scored, by_key))

@@ -1,0 +1,113 @@
+"""Question -> passages: dense (Chroma via llama-index) + BM25, fused by reciprocal rank, filtered.
+
+Both retrievers see the same chunks. Fusion uses ranks, not scores, because cosine similarities
+and BM25 scores live on different scales.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llama_index.core import VectorStoreIndex
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.schema import NodeWithScore, QueryBundle
+from llama_index.core.vector_stores.types import FilterCondition, FilterOperator, MetadataFilter, MetadataFilters
+from pydantic import PrivateAttr
+
+from assistant.types import Filters, Passage
+from index import bm25
+from index.embedder import Embedder
+from index.models import published_key
+from index.store import IndexStore
+from settings import Settings
+
+RRF_K = 60
+
+
+class OnnxEmbedding(BaseEmbedding):
+    """llama-index's embedding interface over our offline ONNX embedder."""
+
+    _embedder: Embedder = PrivateAttr()
+
+    def __init__(self, embedder: Embedder, **kwargs: Any) -> None:
+        super().__init__(model_name=embedder.name, embed_batch_size=64, **kwargs)
+        self._embedder = embedder
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._embedder.embed_query(query)
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._embedder.embed_query(text)
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return [list(map(float, v)) for v in self._embedder.embed(texts)]
+
+
+def to_metadata_filters(filters: Filters | None) -> MetadataFilters | None:
+    if filters is None or filters.empty():
+        return None
+    parts: list[MetadataFilter] = []
+    if filters.sources:
+        parts.append(MetadataFilter(key="source", value=list(filters.sources), operator=FilterOperator.IN))
+    if filters.article_ids:
+        parts.append(MetadataFilter(key="article_id", value=list(filters.article_ids), operator=FilterOperator.IN))
+    if filters.date_from:
+        parts.append(MetadataFilter(key="published_key", value=published_key(filters.date_from),
+                                    operator=FilterOperator.GTE))
+    if filters.date_to:
+        parts.append(MetadataFilter(key="published_key", value=published_key(filters.date_to),
+                                    operator=FilterOperator.LTE))
+    return MetadataFilters(filters=parts, condition=FilterCondition.AND)  # type: ignore[arg-type]
+
+
+def passes(meta: dict[str, Any], filters: Filters | None) -> bool:
+    """The same filters, applied to BM25 hits (BM25 has no metadata index)."""
+    if filters is None or filters.empty():
+        return True
+    key = int(meta.get("published_key", 0) or 0)
+    return (
+        (not filters.sources or meta.get("source") in filters.sources)
+        and (not filters.article_ids or meta.get("article_id") in filters.article_ids)
+        and (not filters.date_from or key >= published_key(filters.date_from))
+        and (not filters.date_to or 0 < key <= published_key(filters.date_to))
+    )
+
+
+def rrf(*rankings: list[NodeWithScore]) -> list[tuple[NodeWithScore, float]]:
+    scores: dict[str, float] = {}
+    nodes: dict[str, NodeWithScore] = {}
+    for ranking in rankings:
+        for rank, hit in enumerate(ranking):
+            nid = hit.node.node_id
+            scores[nid] = scores.get(nid, 0.0) + 1.0 / (RRF_K + rank + 1)
+            nodes.setdefault(nid, hit)
+    return sorted(((nodes[n], s) for n, s in scores.items()), key=lambda x: -x[1])
+
+
+class HybridRetriever:
+    def __init__(self, settings: Settings, store: IndexStore, embedder: Embedder) -> None:
+        self.settings = settings
+        self.store = store
+        self.index = VectorStoreIndex.from_vector_store(store.vector_store, embed_model=OnnxEmbedding(embedder))
+        self.bm25 = bm25.load_or_build(store, settings, settings.candidates)
+
+    def refresh(self) -> None:
+        """Pick up articles added or removed since start-up (BM25 is rebuilt if stale)."""
+        self.bm25 = bm25.load_or_build(self.store, self.settings, self.settings.candidates)
+
+    def retrieve(self, question: str, filters: Filters | None = None, k: int | None = None) -> list[Passage]:
+        k = k or self.settings.candidates
+        dense = self.index.as_retriever(similarity_top_k=k, filters=to_metadata_filters(filters)).retrieve(question)
+        sparse: list[NodeWithScore] = []
+        if self.bm25 is not None:
+            corpus_size = int(self.bm25.bm25.scores.get("num_docs", 0) or 0)
+            self.bm25.similarity_top_k = max(1, min(corpus_size, k * (3 if filters and not filters.empty() else 1)))
+            hits = self.bm25.retrieve(QueryBundle(question))
+            sparse = [h for h in hits if passes(h.node.metadata, filters) and h.score > 0][:k]
+        return [
+            Passage.from_metadata(hit.node.node_id, hit.node.get_content(), hit.node.metadata, score)
+            for hit, score in rrf(dense, sparse)
+        ]

@@ -1,0 +1,134 @@
+"""Sentence-level relevance: the offline reranker and the extractive answerer share it.
+
+A sentence's score mixes meaning (cosine between question and sentence embeddings) with
+evidence (idf-weighted share of the question's terms, stance synonyms included, that the
+sentence states) and a bonus for the kind of answer asked for (numbers for "how many").
+Sentence vectors are cached, so a sentence is embedded once per process.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.text import QuestionInfo, content_terms, expand, looks_like_injection
+from assistant.types import Passage
+from index.chunking import sentence_spans
+from index.embedder import Embedder
+
+STANCES = frozenset({"deni", "dismiss", "confirm", "condemn", "warn", "accus", "alleg"})
+DENSE_WEIGHT = 0.55
+LEXICAL_WEIGHT = 0.45
+
+
+@dataclass
+class ScoredSentence:
+    passage: Passage
+    start: int  # span in the article's clean text
+    end: int
+    text: str
+    dense: float = 0.0
+    lexical: float = 0.0
+    score: float = 0.0
+    vector: np.ndarray | None = None
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return (self.passage.article_id, self.start, self.end)
+
+
+def _matches(term: str, sentence_terms: frozenset[str]) -> bool:
+    for alt in expand(term):
+        if alt in sentence_terms:
+            return True
+        if len(alt) >= 4 and any(s.startswith(alt) for s in sentence_terms):
+            return True
+    return False
+
+
+def names_in(names: tuple[str, ...], text: str) -> float:
+    """Share of the question's names (people, places, numbers) that ``text`` mentions."""
+    if not names:
+        return 1.0
+    hay = _fold(text)
+    return sum(1 for n in names if _fold(n) in hay) / len(names)
+
+
+def _fold(text: str) -> str:
+    text = re.sub(r"(?<=\d),(?=\d)", "", text.lower())
+    text = text.replace(".", "").replace("-", " ").replace("'s", "").replace("\u2019s", "")
+    return re.sub(r"\s+", " ", text)
+
+
+class SentenceScorer:
+    def __init__(self, embedder: Embedder, cache_size: int = 20_000) -> None:
+        self.embedder = embedder
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            for t, v in zip(missing, self.embedder.embed(missing), strict=True):
+                self._cache[t] = v
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, self.embedder.dim))
+
+    def sentences(self, passages: list[Passage]) -> list[ScoredSentence]:
+        """Every sentence of the passages once (overlapping chunks share sentences)."""
+        seen: set[tuple[str, int, int]] = set()
+        out: list[ScoredSentence] = []
+        for p in passages:
+            for s, e in sentence_spans(p.text):
+                text = p.text[s:e]
+                item = ScoredSentence(passage=p, start=p.start + s, end=p.start + e, text=text)
+                if item.key in seen or len(text) < 20 or looks_like_injection(text):
+                    continue
+                seen.add(item.key)
+                out.append(item)
+        return out
+
+    def score(self, q: QuestionInfo, passages: list[Passage]) -> list[ScoredSentence]:
+        sents = self.sentences(passages)
+        if not sents:
+            return []
+        qv = self.vectors([q.text])[0]
+        sv = self.vectors([s.text for s in sents])
+        dense = sv @ qv
+        term_sets = [frozenset(content_terms(s.text)) for s in sents]
+        n = len(sents)
+        idf = {t: math.log(1 + n / (0.5 + sum(1 for ts in term_sets if _matches(t, ts)))) for t in set(q.terms)}
+        total = sum(idf[t] for t in q.terms) or 1.0
+        for s, d, ts, v in zip(sents, dense, term_sets, sv, strict=True):
+            s.vector = v
+            s.dense = float(d)
+            s.lexical = sum(idf[t] for t in q.terms if _matches(t, ts)) / total
+            bonus = 0.0
+            if q.wants_number:
+                bonus += 0.12 if re.search(r"\d", s.text) else -0.05
+            stances = [t for t in q.terms if t in STANCES]
+            if stances and any(_matches(t, ts) for t in stances):
+                bonus += 0.08  # "who denied X?" is answered by sentences that deny (or dismiss) X
+            if q.wants_quote and '"' in s.text:
+                bonus += 0.08
+            if q.names:
+                bonus += 0.1 * names_in(q.names, s.text)
+            s.score = DENSE_WEIGHT * s.dense + LEXICAL_WEIGHT * s.lexical + bonus
+        return sorted(sents, key=lambda s: -s.score)
+
+    def rerank(self, q: QuestionInfo, passages: list[Passage]) -> tuple[list[Passage], list[ScoredSentence]]:
+        """Order passages by their best sentence; also return the scored sentences for reuse."""
+        scored = self.score(q, passages)
+        best: dict[str, float] = {}
+        for s in scored:
+            best.setdefault(s.passage.chunk_id, s.score)
+        order = sorted(range(len(passages)), key=lambda i: (-best.get(passages[i].chunk_id, -1.0), i))
+        ranked = [passages[i] for i in order]
+        for p in ranked:
+            p.score = best.get(p.chunk_id, 0.0)
+        return ranked, scored

@@ -1,0 +1,145 @@
+"""The assistant: question (+ chat history) -> retrieved passages -> cited, verified answer.
+
+One object holds the models and indexes so the CLI, UI and evals share the same code path:
+``Assistant().ask(question)`` or, for streaming, ``Assistant().stream(question)``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator, Iterator, Sequence
+
+from assistant import chat, extractive
+from assistant.citations import resolve
+from assistant.llm import LLMError, OpenAICompatibleLLM
+from assistant.prompts import render
+from assistant.retrieve import HybridRetriever
+from assistant.scoring import SentenceScorer
+from assistant.text import analyze, looks_like_injection, validate_question
+from assistant.types import Answer, Filters, Passage
+from index.build import Pipeline
+from index.chunking import sentence_spans
+from index.store import IndexStore
+from settings import Settings, get_settings
+
+ABSTAIN_TEXT = "The articles don't say. The closest passages are listed below."
+NOT_IN_SOURCES = "NOT IN SOURCES"
+
+
+class Assistant:
+    def __init__(self, settings: Settings | None = None, pipeline: Pipeline | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.pipeline = pipeline or Pipeline(self.settings)
+        self.store: IndexStore = self.pipeline.open_store()
+        self.retriever = HybridRetriever(self.settings, self.store, self.pipeline.embedder)
+        self.scorer = SentenceScorer(self.pipeline.embedder)
+        self.llm = OpenAICompatibleLLM(self.settings) if self.settings.backend == "openai" else None
+
+    @property
+    def backend(self) -> str:
+        if self.llm is None:
+            return "extractive"
+        return f"openai-compatible {self.settings.openai_model} at {self.settings.openai_base_url}"
+
+    def refresh(self) -> None:
+        """Call after the index changed underneath (uploads, deletes)."""
+        self.retriever.refresh()
+
+    def ask(self, question: str, history: Sequence[chat.Turn] = (), filters: Filters | None = None) -> Answer:
+        final = None
+        for event in self.stream(question, history, filters):
+            if isinstance(event, Answer):
+                final = event
+        assert final is not None
+        return final
+
+    def stream(
+        self, question: str, history: Sequence[chat.Turn] = (), filters: Filters | None = None
+    ) -> Iterator[str | Answer]:
+        """Yield the answer text as it grows, then the final, verified ``Answer``.
+
+        Raises ``QuestionError`` for input that is not a question.
+        """
+        started = time.perf_counter()
+        question = validate_question(question, self.settings.max_question_chars)
+        standalone = self._condense(question, history)
+        q = analyze(standalone)
+        candidates = self.retriever.retrieve(standalone, filters)
+        ranked, scored = self.scorer.rerank(q, candidates) if self.settings.rerank else (candidates, [])
+        if not self.settings.rerank:
+            scored = self.scorer.score(q, candidates)
+        passages = ranked[: self.settings.top_k]
+        text, citations = extractive.answer(q, scored, candidates)
+        result = Answer(question=question, answer=text, abstained=not text, citations=citations,
+                        standalone_question=standalone, backend="extractive")
+        if text and self.llm is not None:
+            result = yield from self._generate(result, standalone, passages)
+        elif text:
+            yield text
+        if result.abstained:
+            result.answer = ABSTAIN_TEXT
+            result.citations = []
+            result.closest = passages[:3]
+            yield result.answer
+        result.latency_ms = (time.perf_counter() - started) * 1000
+        yield result
+
+    def _condense(self, question: str, history: Sequence[chat.Turn]) -> str:
+        if not history or not chat.needs_context(question):
+            return question
+        if self.llm is not None:
+            try:
+                rewritten = self.llm.complete(chat.condense_messages(question, history)).strip().splitlines()
+                if rewritten and 3 < len(rewritten[0]) <= self.settings.max_question_chars:
+                    return rewritten[0].strip()
+            except LLMError:
+                pass
+        return chat.condense_rule(question, history)
+
+    def _generate(
+        self, fallback: Answer, question: str, passages: list[Passage]
+    ) -> Generator[str, None, Answer]:
+        """Ask the LLM; verify its citations; fall back to the extractive answer on any failure."""
+        assert self.llm is not None
+        numbered = {i + 1: p for i, p in enumerate(passages)}
+        context = "\n\n".join(
+            render("passage", n=n, title=p.title, source=p.source or "unknown source",
+                   published=p.published or "undated", text=_redact(p.text))
+            for n, p in numbered.items()
+        )
+        messages = [
+            {"role": "system", "content": render("system")},
+            {"role": "user", "content": render("answer", passages=context, question=question)},
+        ]
+        buffer = ""
+        try:
+            for delta in self.llm.stream(messages):
+                buffer += delta
+                if not NOT_IN_SOURCES.startswith(buffer.strip()[: len(NOT_IN_SOURCES)]):
+                    yield buffer
+        except LLMError as exc:
+            fallback.flagged.append(f"LLM unavailable, extractive answer shown: {exc}")
+            yield fallback.answer
+            return fallback
+        if NOT_IN_SOURCES in buffer.upper() and len(buffer.strip()) < 40:
+            fallback.abstained = True
+            fallback.backend = self.backend
+            return fallback
+        text, citations, flagged = resolve(buffer, numbered)
+        if not text:
+            fallback.flagged = flagged + ["No sentence of the LLM's answer was supported; extractive answer shown."]
+            yield fallback.answer
+            return fallback
+        answer = Answer(question=fallback.question, answer=text, abstained=False, citations=citations,
+                        flagged=flagged, standalone_question=question, backend=self.backend)
+        yield text
+        return answer
+
+
+def _redact(text: str) -> str:
+    """Passages go to the LLM as data; sentences that try to instruct it are blanked out."""
+    out = text
+    for s, e in reversed(sentence_spans(text)):
+        if looks_like_injection(text[s:e]):
+            out = out[:s] + "[instruction-like text removed]" + out[e:]
+    return out

@@ -1,0 +1,144 @@
+"""Small text tools shared by retrieval, answering and verification: terms, names, safety."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+
+from assistant.types import QuestionError
+
+_STEM = Stemmer.Stemmer("english")
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d[\d,.]*\d|\d")
+STOPWORDS = frozenset(
+    """a an the and or but if of at by for with about against between into through during before after above
+    below to from up down in out on off over under again further then once here there when where why how all
+    any both each few more most other some such no nor not only own same so than too very s t can will just
+    don should now is are was were be been being have has had having do does did doing i me my we our you your
+    he him his she her it its they them their what which who whom this that these those am would could also
+    as yet ever still much many tell say said says did according whose whether per via than
+    """.split()
+)
+QUESTION_WORDS = frozenset("who what when where why how which whom whose many much".split())
+# Reporting and stance verbs that mean the same thing for a reader asking "who denied X?".
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "deni": ("dismiss", "reject", "refut", "rebuf", "deni", "baseless", "groundless", "fake"),
+    "dismiss": ("deni", "reject", "dismiss"),
+    "confirm": ("confirm", "verifi", "evid", "acknowledg"),
+    "troop": ("troop", "soldier", "forc", "personnel"),
+    "soldier": ("troop", "soldier", "forc"),
+    "claim": ("claim", "alleg", "assert", "report", "accus", "rumor"),
+    "alleg": ("claim", "alleg", "assert", "accus"),
+    "call": ("call", "brand", "label", "describ", "term"),
+    "condemn": ("condemn", "critic", "denounc"),
+    "warn": ("warn", "caution", "threat"),
+    "spi": ("spi", "intellig", "nis"),
+    "intellig": ("spi", "intellig", "nis"),
+    "kill": ("kill", "die", "death", "perish", "dead"),
+    "die": ("kill", "die", "death", "perish", "dead"),
+    "chang": ("chang", "updat", "revis", "rais", "increas", "doubl", "twice", "later", "previous", "earlier"),
+    "estim": ("estim", "figur", "total", "approxim", "around"),
+}
+PRONOUN_START = re.compile(r"^(?:He|She|They|It|His|Her|Their|The (?:ambassador|minister|spokesman|spokesperson|"
+                           r"representative|official|agency|ministry))\b")
+INJECTION = re.compile(
+    r"ignore (?:all |any )?(?:the )?(?:previous|prior|above|earlier) (?:instructions|prompts?|rules)|"
+    r"disregard (?:all |the )?(?:previous|prior|above) |you are now |system prompt|"
+    r"new instructions?:|do not follow (?:the|your) |act as (?:an? )?(?:ai|assistant|model)|"
+    r"(?:assistant|ai|model|llm)s?,? (?:must|should) (?:now )?(?:answer|say|respond|reply)",
+    re.I,
+)
+
+
+def stem(word: str) -> str:
+    return str(_STEM.stemWord(word.lower()))
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+def normalize_number(tok: str) -> str:
+    return tok.replace(",", "") if tok[:1].isdigit() else tok
+
+
+@lru_cache(maxsize=50_000)
+def content_terms(text: str) -> tuple[str, ...]:
+    """Stemmed content words and normalised numbers, in order, without stopwords."""
+    out = []
+    for tok in tokens(text):
+        low = tok.lower().strip("'-")
+        if not low or low in STOPWORDS or low in QUESTION_WORDS:
+            continue
+        out.append(normalize_number(low) if low[:1].isdigit() else stem(low))
+    return tuple(out)
+
+
+def expand(term: str) -> tuple[str, ...]:
+    return SYNONYMS.get(term, (term,))
+
+
+@dataclass
+class QuestionInfo:
+    text: str
+    terms: tuple[str, ...]
+    names: tuple[str, ...]  # proper names / numbers the answer must be about
+    wants_number: bool
+    wants_person: bool
+    wants_time_order: bool
+    wants_quote: bool
+
+
+_NAME = re.compile(r"\b(?:[A-Z][a-zA-Z'\-]+|[A-Z]{2,})(?:\s+(?:[A-Z][a-zA-Z'\-]+|[A-Z]{2,}))*")
+_NOT_NAMES = QUESTION_WORDS | {"did", "does", "do", "is", "are", "was", "were", "has", "have", "and", "according",
+                               "the", "in", "on", "a", "an", "if", "give", "list", "name", "summarize", "explain"}
+
+
+def analyze(question: str) -> QuestionInfo:
+    """What the question asks for: its terms, the names it is about, the kind of answer."""
+    q = question.strip()
+    names: list[str] = []
+    for m in _NAME.finditer(q):
+        words = [w for w in m.group(0).split() if w.lower() not in _NOT_NAMES]
+        if words:
+            names.append(" ".join(words))
+    names += [normalize_number(n) for n in re.findall(r"\b\d[\d,]*\d\b|\b\d\b", q)]
+    low = q.lower()
+    return QuestionInfo(
+        text=q,
+        terms=content_terms(q),
+        names=tuple(dict.fromkeys(names)),
+        wants_number=bool(re.search(r"\bhow (?:many|much)\b|\bnumber of\b|\bfigure|\bestimate", low)),
+        wants_person=bool(re.search(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (?:official|country|leader)", low)),
+        wants_quote=bool(re.search(r"\b(?:call|called|say|said|describ\w*|label\w*|brand\w*|quote|words)\b", low)),
+        wants_time_order=bool(re.search(r"\bchang|\bover time\b|\bevolv|\bupdat|\bthen\b|\blater\b|\bearlier\b|"
+                                        r"\bshift|\brevis", low)),
+    )
+
+
+def validate_question(question: object, max_chars: int) -> str:
+    """Reject what cannot be a question, with a message a user can act on."""
+    if not isinstance(question, str):
+        raise QuestionError("The question must be text.")
+    cleaned = "".join(
+        ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in question
+    )
+    cleaned = re.sub(r"\s+", " ", cleaned).strip()
+    if not cleaned:
+        raise QuestionError("Please type a question.")
+    if len(cleaned) > max_chars:
+        raise QuestionError(
+            f"The question is too long ({len(cleaned):,} characters; the limit is {max_chars:,}). "
+            "Ask about one thing at a time."
+        )
+    if not re.search(r"[^\W_]", cleaned):
+        raise QuestionError("The question has no words in it.")
+    return cleaned
+
+
+def looks_like_injection(text: str) -> bool:
+    """Text inside an article that tries to instruct the model; never quoted or obeyed."""
+    return bool(INJECTION.search(text))

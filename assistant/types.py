@@ -1,0 +1,100 @@
+"""What the assistant hands out: passages it retrieved, citations, answers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk; ``start``/``end`` locate ``text`` in the article's clean text."""
+
+    chunk_id: str
+    article_id: str
+    title: str
+    source: str
+    published: str
+    url: str
+    text: str
+    start: int
+    end: int
+    score: float = 0.0
+
+    @classmethod
+    def from_metadata(cls, chunk_id: str, text: str, meta: dict[str, Any], score: float = 0.0) -> Passage:
+        return cls(
+            chunk_id=chunk_id,
+            article_id=str(meta.get("article_id", "")),
+            title=str(meta.get("title", "")),
+            source=str(meta.get("source", "")),
+            published=str(meta.get("published", "")),
+            url=str(meta.get("url", "")),
+            text=text,
+            start=int(meta.get("start", 0)),
+            end=int(meta.get("end", 0)),
+            score=score,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if k != "chunk_id"}
+
+
+@dataclass
+class Citation:
+    """Marker ``[n]`` in an answer -> the exact quoted words and where they are in the article."""
+
+    n: int
+    article_id: str
+    title: str
+    source: str
+    published: str
+    quote: str
+    start: int  # span of ``quote`` in the article's clean text
+    end: int
+    passage: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    latency_ms: float = 0.0
+    closest: list[Passage] = field(default_factory=list)  # shown when the answer abstains
+    flagged: list[str] = field(default_factory=list)  # sentences dropped as unsupported
+    standalone_question: str = ""
+    backend: str = "extractive"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "citations": [c.to_json() for c in self.citations],
+            "latency_ms": round(self.latency_ms, 1),
+            "closest": [p.to_json() for p in self.closest],
+            "flagged": self.flagged,
+            "backend": self.backend,
+        }
+
+
+class QuestionError(ValueError):
+    """The question cannot be answered as given; the message says why, for the user."""
+
+
+@dataclass
+class Filters:
+    """Optional limits on what is retrieved."""
+
+    sources: list[str] = field(default_factory=list)
+    article_ids: list[str] = field(default_factory=list)
+    date_from: str = ""  # YYYY-MM-DD, inclusive
+    date_to: str = ""
+
+    def empty(self) -> bool:
+        return not (self.sources or self.article_ids or self.date_from or self.date_to)

@@ -1,0 +1,1 @@
+"""Files -> cleaned, chunked, embedded articles in Chroma. Knows nothing of answering."""

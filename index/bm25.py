@@ -1,0 +1,53 @@
+"""The keyword (BM25) index over the same chunks as the dense index, cached on local disk.
+
+Chroma holds the chunks; the BM25 index is derived from them and rebuilt whenever the set of
+indexed article versions changes (its fingerprint), also when Chroma runs as a server.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import Stemmer
+from llama_index.retrievers.bm25 import BM25Retriever
+
+from index.store import IndexStore
+from settings import Settings
+
+TOKEN_PATTERN = r"(?u)\b\w+\b"  # keep one-character tokens: "1,500" -> "1", "500"
+
+
+def bm25_dir(settings: Settings) -> Path:
+    return settings.home / "bm25" / settings.collection
+
+
+def load_or_build(store: IndexStore, settings: Settings, top_k: int = 30) -> BM25Retriever | None:
+    """The BM25 retriever for the current index, or None when the index is empty."""
+    folder = bm25_dir(settings)
+    stamp = folder / "FINGERPRINT"
+    fingerprint = store.fingerprint()
+    if stamp.exists() and stamp.read_text() == fingerprint:
+        os.environ["TQDM_DISABLE"] = "1"  # bm25s shows a progress bar for loading a 1 MB file
+        try:
+            retriever = BM25Retriever.from_persist_dir(str(folder))
+        finally:
+            os.environ.pop("TQDM_DISABLE", None)
+        retriever.similarity_top_k = top_k
+        return retriever
+    nodes = store.all_chunks()
+    if not nodes:
+        return None
+    retriever = BM25Retriever.from_defaults(
+        nodes=nodes,
+        similarity_top_k=min(top_k, len(nodes)),
+        stemmer=Stemmer.Stemmer("english"),
+        language="english",
+        token_pattern=TOKEN_PATTERN,
+    )
+    shutil.rmtree(folder, ignore_errors=True)
+    retriever.persist(str(folder))
+    stamp.write_text(fingerprint)
+    retriever.similarity_top_k = top_k
+    return retriever

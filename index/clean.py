@@ -1,0 +1,166 @@
+"""News-aware cleaning that remembers where every character came from.
+
+Scraped news text carries site furniture ("spot_imgspot_img", "Related Posts"), section headers
+between paragraphs, words broken across lines ("follo" / "wing") and typographic quotes. The
+cleaner removes or repairs those and returns, with the clean text, a map from each clean
+character to its position in the original text, so that a citation can point at the exact words
+in the file the user gave us.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container
+from dataclasses import dataclass
+
+BOILERPLATE = re.compile(
+    r"""^(?:
+        (?:spot_img)+ | advertisement | advert | sponsored(?:\ content)? |
+        get\ in\ touch | latest\ posts | related\ posts | related\ articles | related\ stories |
+        read\ more | read\ next | more\ stories | recommended | popular\ posts | trending |
+        share(?:\ this(?:\ article)?)? | share\ on\ \w+ | follow\ us(?:\ on\ .*)? |
+        subscribe(?:\ to\ .*)? | sign\ up\ for\ .*newsletter.* | click\ here.* |
+        all\ rights\ reserved\.? | (?:copyright|©)\ .* | tags?:.* | leave\ a\ (?:reply|comment) |
+        you\ may\ also\ like | skip\ to\ (?:main\ )?content | menu | search | home
+    )$""",
+    re.I | re.X,
+)
+QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+                        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'",
+                        "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " "})
+TERMINAL = tuple('.!?"\'):;\u201d\u2019')
+_WORD_TAIL = re.compile(r"([A-Za-z]+)$")
+_WORD_HEAD = re.compile(r"^([a-z]+)")
+
+
+@dataclass
+class Cleaned:
+    title: str
+    text: str
+    offsets: list[int]  # offsets[i]: index in the raw text of text[i]
+
+
+class _Builder:
+    """Accumulates clean text together with the raw position of every character."""
+
+    def __init__(self) -> None:
+        self.chars: list[str] = []
+        self.offsets: list[int] = []
+
+    def add(self, text: str, raw_start: int) -> None:
+        """Add raw text verbatim-ish: whitespace runs collapse, quotes are normalised."""
+        for i, ch in enumerate(text.translate(QUOTES)):
+            if ch == " " and (not self.chars or self.chars[-1] in " \n"):
+                continue
+            self.chars.append(ch)
+            self.offsets.append(raw_start + i)
+
+    def sep(self, sep: str, raw_pos: int) -> None:
+        while self.chars and self.chars[-1] == " ":
+            self.chars.pop()
+            self.offsets.pop()
+        if self.chars:
+            for ch in sep:
+                self.chars.append(ch)
+                self.offsets.append(raw_pos)
+
+    def done(self) -> tuple[str, list[int]]:
+        while self.chars and self.chars[-1] in " \n":
+            self.chars.pop()
+            self.offsets.pop()
+        return "".join(self.chars), self.offsets
+
+
+def _lines(raw: str) -> list[tuple[int, str]]:
+    out, pos = [], 0
+    for line in raw.splitlines(keepends=True):
+        out.append((pos, line.rstrip("\r\n")))
+        pos += len(line)
+    return out
+
+
+def is_headline(line: str) -> bool:
+    """A short, title-cased line with no sentence punctuation: a headline or section header."""
+    words = line.split()
+    if not words or len(words) > 20 or line.rstrip().endswith(TERMINAL):
+        return False
+    caps = sum(1 for w in words if w[:1].isupper() or not w[:1].isalpha())
+    return caps / len(words) >= 0.6
+
+
+def _join_kind(prev: str, nxt: str, vocabulary: Container[str]) -> str | None:
+    """How a line continues into the next: "" (broken word), " " (wrapped line) or None (new paragraph)."""
+    if not prev or not nxt or prev.rstrip().endswith(TERMINAL):
+        return None
+    if re.match(r"^['\u2019\u2018]s\b", nxt):  # "Russia" / "'s war"
+        return ""
+    tail, head = _WORD_TAIL.search(prev), _WORD_HEAD.match(nxt)
+    if not head or prev[-1:].isspace():
+        return None
+    if tail:
+        a, b = tail.group(1).lower(), head.group(1)
+        if (a + b) in vocabulary and not (a in vocabulary and b in vocabulary):
+            return ""
+    return " "
+
+
+def clean(raw: str, vocabulary: Container[str] = frozenset()) -> Cleaned:
+    """Raw article text -> title, clean text and an offset map into ``raw``."""
+    lines = [(pos, text) for pos, text in _lines(raw)]
+    kept: list[tuple[int, str] | None] = []  # None marks a paragraph break
+    title = ""
+    for pos, text in lines:
+        stripped = text.strip()
+        if not stripped:
+            kept.append(None)
+            continue
+        if BOILERPLATE.match(stripped):
+            kept.append(None)
+            continue
+        if is_headline(stripped) and len(stripped.split()) >= 2:
+            if not title and not any(k for k in kept if k):
+                title = stripped.translate(QUOTES)
+            kept.append(None)  # stray section headers are dropped too
+            continue
+        kept.append((pos + (len(text) - len(text.lstrip())), stripped))
+
+    b = _Builder()
+    prev: tuple[int, str] | None = None
+    for item in kept:
+        if item is None:
+            if prev is not None:
+                b.sep("\n\n", prev[0] + len(prev[1]))
+            prev = None
+            continue
+        pos, text = item
+        if prev is not None:
+            kind = _join_kind(prev[1], text, vocabulary)
+            if kind is None:
+                b.sep("\n\n", pos)
+            elif kind == " ":
+                b.sep(" ", pos)
+        b.add(text, pos)
+        prev = item
+    clean_text, offsets = b.done()
+    # Collapse runs of paragraph breaks left by dropped lines.
+    text, offs = _collapse_breaks(clean_text, offsets)
+    return Cleaned(title=title, text=text, offsets=offs)
+
+
+def _collapse_breaks(text: str, offsets: list[int]) -> tuple[str, list[int]]:
+    out_c: list[str] = []
+    out_o: list[int] = []
+    for ch, off in zip(text, offsets, strict=True):
+        if ch == "\n" and len(out_c) >= 2 and out_c[-1] == "\n" and out_c[-2] == "\n":
+            continue
+        out_c.append(ch)
+        out_o.append(off)
+    return "".join(out_c), out_o
+
+
+def fallback_title(text: str, limit: int = 90) -> str:
+    """A title for an article that has none: its first sentence, shortened at a word."""
+    first = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
+    if len(first) <= limit:
+        return first.rstrip(".")
+    return first[:limit].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,221 @@
+"""Chroma storage: chunk vectors (through llama-index's ChromaVectorStore) and article records.
+
+Two collections live side by side:
+- ``<name>_chunks``: one record per chunk (vector, text, span metadata), written by llama-index.
+- ``<name>_articles``: one record per article (cleaned text, metadata, content hash, vector =
+  mean of its chunk vectors). An article's record is written *after* its chunks, so it is the
+  commit marker: an ingest killed half-way leaves an article without a current record, and the
+  next build redoes exactly that article.
+The same code serves an embedded ``PersistentClient`` and a ``chroma run`` server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import chromadb
+import numpy as np
+from chromadb.config import Settings as ChromaSettings
+from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from index.models import Article, Chunk, published_key
+from settings import Settings
+
+_GET_PAGE = 5000
+
+
+class StoreError(RuntimeError):
+    """The index cannot be opened or used; the message tells the user what to do."""
+
+
+@dataclass
+class ArticleRecord:
+    id: str
+    title: str
+    source: str
+    published: str
+    url: str
+    path: str
+    root: str
+    content_hash: str
+    chunks: int
+    text: str = ""
+
+    @classmethod
+    def from_chroma(cls, ident: str, meta: dict[str, Any], text: str | None) -> ArticleRecord:
+        return cls(
+            id=ident,
+            title=str(meta.get("title", "")),
+            source=str(meta.get("source", "")),
+            published=str(meta.get("published", "")),
+            url=str(meta.get("url", "")),
+            path=str(meta.get("path", "")),
+            root=str(meta.get("root", "")),
+            content_hash=str(meta.get("content_hash", "")),
+            chunks=int(meta.get("chunks", 0)),
+            text=text or "",
+        )
+
+
+def open_client(settings: Settings) -> Any:
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+    try:
+        if settings.chroma_host:
+            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+        settings.chroma_path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+    except Exception as exc:  # chromadb raises many types; the user needs one clear line
+        raise StoreError(f"cannot open the index ({settings.store_label}): {exc}") from exc
+
+
+class IndexStore:
+    """Articles and chunks in Chroma, read and written by article id."""
+
+    def __init__(self, settings: Settings, embedder_name: str, dim: int) -> None:
+        self.settings = settings
+        self.client = open_client(settings)
+        meta = {"hnsw:space": "cosine", "embedder": embedder_name, "dim": dim}
+        try:
+            self.chunks = self.client.get_or_create_collection(
+                f"{settings.collection}_chunks", metadata=meta, embedding_function=None
+            )
+            self.articles_col = self.client.get_or_create_collection(
+                f"{settings.collection}_articles", metadata=meta, embedding_function=None
+            )
+        except Exception as exc:
+            raise StoreError(f"cannot open the index ({settings.store_label}): {exc}") from exc
+        built_with = (self.chunks.metadata or {}).get("embedder")
+        if built_with and built_with != embedder_name:
+            raise StoreError(
+                f"the index was built with the embedder {built_with!r}, not {embedder_name!r}; "
+                "rebuild it with `python -m index build --reset`"
+            )
+        self.vector_store = ChromaVectorStore(chroma_collection=self.chunks)
+
+    # --- reading ---------------------------------------------------------------------------
+    def records(self, with_text: bool = False) -> dict[str, ArticleRecord]:
+        include = ["metadatas", "documents"] if with_text else ["metadatas"]
+        out: dict[str, ArticleRecord] = {}
+        for ids, metas, docs in self._pages(self.articles_col, include):
+            for i, ident in enumerate(ids):
+                out[ident] = ArticleRecord.from_chroma(ident, metas[i] or {}, docs[i] if docs else None)
+        return out
+
+    def record(self, article_id: str) -> ArticleRecord | None:
+        got = self.articles_col.get(ids=[article_id], include=["metadatas", "documents"])
+        if not got["ids"]:
+            return None
+        return ArticleRecord.from_chroma(got["ids"][0], got["metadatas"][0] or {}, got["documents"][0])
+
+    def chunk_count(self) -> int:
+        return int(self.chunks.count())
+
+    def all_chunks(self) -> list[TextNode]:
+        """Every chunk as a llama-index node (text + metadata), for the BM25 index."""
+        nodes: list[TextNode] = []
+        for ids, metas, docs in self._pages(self.chunks, ["metadatas", "documents"]):
+            for i, ident in enumerate(ids):
+                meta = {k: v for k, v in (metas[i] or {}).items() if not k.startswith("_") and k not in _LI_KEYS}
+                nodes.append(TextNode(id_=ident, text=docs[i] or "", metadata=meta))
+        return nodes
+
+    def fingerprint(self) -> str:
+        """Changes whenever the set of indexed article versions changes (BM25 cache key)."""
+        h = hashlib.sha256()
+        for ident, rec in sorted(self.records().items()):
+            h.update(f"{ident}={rec.content_hash};".encode())
+        return h.hexdigest()[:16]
+
+    @staticmethod
+    def _pages(col: Any, include: list[str]) -> Any:
+        offset = 0
+        while True:
+            got = col.get(include=include, limit=_GET_PAGE, offset=offset)
+            if not got["ids"]:
+                return
+            yield got["ids"], got.get("metadatas"), got.get("documents")
+            if len(got["ids"]) < _GET_PAGE:
+                return
+            offset += _GET_PAGE
+
+    # --- writing ---------------------------------------------------------------------------
+    def write_article(self, article: Article, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        """Replace an article's chunks, then commit its record (see the module docstring)."""
+        self.vector_store.delete(article.id)
+        nodes = []
+        for chunk, vec in zip(chunks, vectors, strict=True):
+            node = TextNode(id_=chunk.id, text=chunk.text, metadata=dict(chunk.metadata), embedding=vec.tolist())
+            node.excluded_embed_metadata_keys = list(chunk.metadata)
+            node.excluded_llm_metadata_keys = list(chunk.metadata)
+            node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=article.id)
+            nodes.append(node)
+        if nodes:
+            self.vector_store.add(nodes)
+        mean = vectors.mean(axis=0) if len(vectors) else np.zeros(vectors.shape[1] if vectors.ndim == 2 else 1)
+        norm = float(np.linalg.norm(mean)) or 1.0
+        self.articles_col.upsert(
+            ids=[article.id],
+            embeddings=[(mean / norm).tolist()],
+            documents=[article.text],
+            metadatas=[
+                {
+                    "title": article.title,
+                    "source": article.source,
+                    "published": article.published,
+                    "published_key": published_key(article.published),
+                    "url": article.url,
+                    "path": article.path,
+                    "root": article.root,
+                    "content_hash": article.content_hash,
+                    "chunks": len(chunks),
+                }
+            ],
+        )
+
+    def delete_article(self, article_id: str) -> None:
+        """Record first, then chunks: a crash in between leaves orphans that `build` sweeps."""
+        self.articles_col.delete(ids=[article_id])
+        self.vector_store.delete(article_id)
+
+    def sweep_orphans(self) -> int:
+        """Delete chunks whose article has no record (left by a killed ingest or delete)."""
+        known = set(self.records())
+        orphans: set[str] = set()
+        for ids, metas, _ in self._pages(self.chunks, ["metadatas"]):
+            for i, _ident in enumerate(ids):
+                aid = str((metas[i] or {}).get("article_id", ""))
+                if aid not in known:
+                    orphans.add(aid)
+        for aid in orphans:
+            self.vector_store.delete(aid)
+        return len(orphans)
+
+    def reset(self) -> None:
+        for col in (self.chunks, self.articles_col):
+            try:
+                self.client.delete_collection(col.name)
+            except Exception:  # already gone
+                pass
+
+
+_LI_KEYS = {"document_id", "doc_id", "ref_doc_id"}
+
+
+def describe(store: IndexStore) -> dict[str, Any]:
+    records = store.records()
+    return {
+        "articles": len(records),
+        "chunks": store.chunk_count(),
+        "store": store.settings.store_label,
+        "collection": store.settings.collection,
+        "embedder": (store.chunks.metadata or {}).get("embedder"),
+        "sources": sorted({r.source for r in records.values() if r.source}),
+    }
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, indent=2, ensure_ascii=False, default=str)

@@ -1,0 +1,115 @@
+"""One typed settings object for every layer (index, assistant, UI, evals).
+
+Values come, in order of precedence, from environment variables prefixed ``NEWSQA_``
+(e.g. ``NEWSQA_OPENAI_BASE_URL``), then from a TOML file (``newsqa.toml`` in the working
+directory, or the path in ``NEWSQA_CONFIG``), then from the defaults below.
+
+Importing this module also switches off everything that would phone home (Chroma, Gradio and
+Hugging Face telemetry/hub access) and points tiktoken and NLTK at the files llama-index ships,
+because that must happen before those libraries are first imported.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+ROOT = Path(__file__).resolve().parent
+BUNDLED_CORPUS = ROOT / "data" / "articles"
+PROMPTS_DIR = ROOT / "prompts"
+
+
+def _offline_environment() -> None:
+    """Make every library we use work with no network, before any of them is imported."""
+    for key, value in {
+        "ANONYMIZED_TELEMETRY": "False",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "DO_NOT_TRACK": "1",
+    }.items():
+        os.environ.setdefault(key, value)
+    spec = importlib.util.find_spec("llama_index.core")
+    if spec and spec.submodule_search_locations:
+        static = Path(spec.submodule_search_locations[0]) / "_static"
+        os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(static / "tiktoken_cache"))
+        os.environ.setdefault("NLTK_DATA", str(static / "nltk_cache"))
+
+
+_offline_environment()
+
+
+class Settings(BaseSettings):
+    """Everything a user can configure. Paths are relative to the working directory."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSQA_", extra="ignore")
+
+    # --- index / storage -------------------------------------------------------------------
+    home: Path = Field(Path(".newsqa"), description="Folder for the local index and state.")
+    collection: str = Field("articles", description="Chroma collection name prefix.")
+    chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded.")
+    chroma_port: int = 8000
+    chunk_tokens: int = Field(200, description="Chunk size in embedder tokens (window is 256).")
+    chunk_overlap: int = Field(32, description="Overlap between chunks, in embedder tokens.")
+    embed_batch_tokens: int = Field(8192, description="Padded tokens per embedding batch.")
+    embed_threads: int = Field(0, description="ONNX Runtime intra-op threads; 0 = all cores.")
+    max_file_mb: float = Field(20.0, description="Files larger than this are skipped.")
+
+    # --- retrieval / answering -------------------------------------------------------------
+    top_k: int = Field(8, description="Passages handed to the answerer.")
+    candidates: int = Field(30, description="Candidates taken from each retriever before fusion.")
+    rerank: bool = Field(True, description="Rescore fused candidates at sentence level.")
+    backend: Literal["extractive", "openai"] = "extractive"
+    openai_base_url: str = "http://127.0.0.1:8080/v1"
+    openai_model: str = "local"
+    openai_api_key: str = Field("not-needed", repr=False)
+    llm_timeout: float = Field(30.0, description="Seconds before an LLM request is abandoned.")
+    llm_max_tokens: int = 400
+    max_question_chars: int = 2000
+
+    # --- UI --------------------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = 7860
+    username: str | None = None
+    password: str | None = Field(None, repr=False)
+    max_upload_mb: float = 5.0
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = Path(os.environ.get("NEWSQA_CONFIG", "newsqa.toml"))
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file))
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def store_label(self) -> str:
+        if self.chroma_host:
+            return f"chroma server http://{self.chroma_host}:{self.chroma_port}"
+        return f"chroma at {self.chroma_path.resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests and tools may build their own ``Settings(...)``."""
+    return Settings()
