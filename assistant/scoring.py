@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,9 +19,11 @@ import numpy as np
 from assistant.text import QuestionInfo, content_terms, expand, looks_like_injection
 from assistant.types import Passage
 from index.chunking import sentence_spans
+from index.claims import Claim
 from index.embedder import Embedder
 
 STANCES = frozenset({"deni", "dismiss", "confirm", "condemn", "warn", "accus", "alleg"})
+CLAIM_BOOST = 0.1
 DENSE_WEIGHT = 0.55
 LEXICAL_WEIGHT = 0.45
 
@@ -35,6 +38,8 @@ class ScoredSentence:
     lexical: float = 0.0
     score: float = 0.0
     vector: np.ndarray | None = None
+    speaker: str = ""  # who the who-said-what store says is speaking, when it knows
+    claim_end: int = 0  # where that speaker's statement ends (it may run into the next sentence)
 
     @property
     def key(self) -> tuple[str, int, int]:
@@ -93,8 +98,12 @@ class SentenceScorer:
                 out.append(item)
         return out
 
-    def score(self, q: QuestionInfo, passages: list[Passage]) -> list[ScoredSentence]:
+    def score(self, q: QuestionInfo, passages: list[Passage], claims: Sequence[Claim] = ()) -> list[ScoredSentence]:
+        """Score every sentence; sentences that carry a claim relevant to the question get a boost."""
         sents = self.sentences(passages)
+        by_article: dict[str, list[Claim]] = {}
+        for c in claims:
+            by_article.setdefault(c.article_id, []).append(c)
         if not sents:
             return []
         qv = self.vectors([q.text])[0]
@@ -118,12 +127,17 @@ class SentenceScorer:
                 bonus += 0.08
             if q.names:
                 bonus += 0.1 * names_in(q.names, s.text)
+            claim = next((c for c in by_article.get(s.passage.article_id, ()) if c.start <= s.start < c.end), None)
+            if claim is not None:
+                bonus += CLAIM_BOOST
+                s.speaker, s.claim_end = claim.speaker_key, claim.end
             s.score = DENSE_WEIGHT * s.dense + LEXICAL_WEIGHT * s.lexical + bonus
         return sorted(sents, key=lambda s: -s.score)
 
-    def rerank(self, q: QuestionInfo, passages: list[Passage]) -> tuple[list[Passage], list[ScoredSentence]]:
+    def rerank(self, q: QuestionInfo, passages: list[Passage], claims: Sequence[Claim] = ()
+               ) -> tuple[list[Passage], list[ScoredSentence]]:
         """Order passages by their best sentence; also return the scored sentences for reuse."""
-        scored = self.score(q, passages)
+        scored = self.score(q, passages, claims)
         best: dict[str, float] = {}
         for s in scored:
             best.setdefault(s.passage.chunk_id, s.score)

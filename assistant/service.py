@@ -11,6 +11,7 @@ from collections.abc import Generator, Iterator, Sequence
 
 from assistant import chat, extractive
 from assistant.citations import resolve
+from assistant.claims import ClaimBook
 from assistant.llm import LLMError, OpenAICompatibleLLM
 from assistant.prompts import render
 from assistant.retrieve import HybridRetriever
@@ -19,6 +20,7 @@ from assistant.text import analyze, looks_like_injection, validate_question
 from assistant.types import Answer, Filters, Passage
 from index.build import Pipeline
 from index.chunking import sentence_spans
+from index.claims import Claim
 from index.store import IndexStore
 from settings import Settings, get_settings
 
@@ -33,6 +35,7 @@ class Assistant:
         self.store: IndexStore = self.pipeline.open_store()
         self.retriever = HybridRetriever(self.settings, self.store, self.pipeline.embedder)
         self.scorer = SentenceScorer(self.pipeline.embedder)
+        self.claims = ClaimBook(self.store)
         self.llm = OpenAICompatibleLLM(self.settings) if self.settings.backend == "openai" else None
 
     @property
@@ -65,9 +68,11 @@ class Assistant:
         standalone = self._condense(question, history)
         q = analyze(standalone)
         candidates = self.retriever.retrieve(standalone, filters)
-        ranked, scored = self.scorer.rerank(q, candidates) if self.settings.rerank else (candidates, [])
+        claims = self.claims.relevant(q, filters)
+        candidates += self._claim_passages(claims, candidates)
+        ranked, scored = self.scorer.rerank(q, candidates, claims) if self.settings.rerank else (candidates, [])
         if not self.settings.rerank:
-            scored = self.scorer.score(q, candidates)
+            scored = self.scorer.score(q, candidates, claims)
         passages = ranked[: self.settings.top_k]
         text, citations = extractive.answer(q, scored, candidates)
         result = Answer(question=question, answer=text, abstained=not text, citations=citations,
@@ -83,6 +88,20 @@ class Assistant:
             yield result.answer
         result.latency_ms = (time.perf_counter() - started) * 1000
         yield result
+
+    def _claim_passages(self, claims: list[Claim], have: list[Passage]) -> list[Passage]:
+        """The chunks that hold relevant claims, when retrieval did not bring them."""
+        covered = {(p.article_id, p.start, p.end) for p in have}
+        extra: list[Passage] = []
+        for c in claims:
+            if any(aid == c.article_id and s <= c.start < e for aid, s, e in covered):
+                continue
+            found = self.store.chunk_at(c.article_id, c.start, c.start + 1)
+            if found:
+                p = Passage.from_metadata(*found)
+                covered.add((p.article_id, p.start, p.end))
+                extra.append(p)
+        return extra
 
     def _condense(self, question: str, history: Sequence[chat.Turn]) -> str:
         if not history or not chat.needs_context(question):

@@ -6,7 +6,6 @@ indexed article versions changes (its fingerprint), also when Chroma runs as a s
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -29,11 +28,7 @@ def load_or_build(store: IndexStore, settings: Settings, top_k: int = 30) -> BM2
     stamp = folder / "FINGERPRINT"
     fingerprint = store.fingerprint()
     if stamp.exists() and stamp.read_text() == fingerprint:
-        os.environ["TQDM_DISABLE"] = "1"  # bm25s shows a progress bar for loading a 1 MB file
-        try:
-            retriever = BM25Retriever.from_persist_dir(str(folder))
-        finally:
-            os.environ.pop("TQDM_DISABLE", None)
+        retriever = BM25Retriever.from_persist_dir(str(folder), show_progress=False)
         retriever.similarity_top_k = top_k
         return retriever
     nodes = store.all_chunks()

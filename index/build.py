@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from index import claims
 from index.chunking import Chunker
 from index.clean import clean, fallback_title
 from index.embedder import Embedder, get_embedder
@@ -34,6 +35,7 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     chunks: int = 0
+    claims: int = 0
     tokens: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
@@ -41,7 +43,7 @@ class BuildReport:
     def summary(self) -> str:
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, {self.unchanged} unchanged, "
-            f"{len(self.removed)} removed, {len(self.skipped)} skipped; {self.chunks} chunks "
+            f"{len(self.removed)} removed, {len(self.skipped)} skipped; {self.chunks} chunks, {self.claims} claims "
             f"({self.tokens} tokens) embedded in {self.seconds:.1f}s"
         )
 
@@ -159,7 +161,10 @@ def _flush(articles: list[Article], pipe: Pipeline, store: IndexStore, report: B
     report.tokens += sum(c.tokens for c in flat)
     pos = 0
     for article, chunks in zip(articles, per_article, strict=True):
-        store.write_article(article, chunks, vectors[pos : pos + len(chunks)])
+        found = claims.extract(article.id, article.text, published=article.published, title=article.title,
+                               source=article.source)
+        report.claims += len(found)
+        store.write_article(article, chunks, vectors[pos : pos + len(chunks)], found)
         pos += len(chunks)
 
 

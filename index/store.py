@@ -22,6 +22,7 @@ from chromadb.config import Settings as ChromaSettings
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
+from index.claims import Claim
 from index.models import Article, Chunk, published_key
 from settings import Settings
 
@@ -86,6 +87,9 @@ class IndexStore:
             self.articles_col = self.client.get_or_create_collection(
                 f"{settings.collection}_articles", metadata=meta, embedding_function=None
             )
+            self.claims_col = self.client.get_or_create_collection(
+                f"{settings.collection}_claims", metadata=meta, embedding_function=None
+            )
         except Exception as exc:
             raise StoreError(f"cannot open the index ({settings.store_label}): {exc}") from exc
         built_with = (self.chunks.metadata or {}).get("embedder")
@@ -131,10 +135,10 @@ class IndexStore:
         return h.hexdigest()[:16]
 
     @staticmethod
-    def _pages(col: Any, include: list[str]) -> Any:
+    def _pages(col: Any, include: list[str], where: dict[str, Any] | None = None) -> Any:
         offset = 0
         while True:
-            got = col.get(include=include, limit=_GET_PAGE, offset=offset)
+            got = col.get(include=include, limit=_GET_PAGE, offset=offset, where=where)
             if not got["ids"]:
                 return
             yield got["ids"], got.get("metadatas"), got.get("documents")
@@ -143,9 +147,28 @@ class IndexStore:
             offset += _GET_PAGE
 
     # --- writing ---------------------------------------------------------------------------
-    def write_article(self, article: Article, chunks: list[Chunk], vectors: np.ndarray) -> None:
-        """Replace an article's chunks, then commit its record (see the module docstring)."""
+    def claims(self, where: dict[str, Any] | None = None) -> list[Claim]:
+        """Attributed statements and figures (all, or those matching a Chroma ``where``)."""
+        out: list[Claim] = []
+        for _ids, metas, docs in self._pages(self.claims_col, ["metadatas", "documents"], where):
+            out += [Claim.from_metadata(m or {}, d or "") for m, d in zip(metas, docs, strict=True)]
+        return out
+
+    def chunk_at(self, article_id: str, start: int, end: int) -> tuple[str, str, dict[str, Any]] | None:
+        """The chunk (id, text, metadata) of an article that contains the span start..end."""
+        got = self.chunks.get(
+            where={"$and": [{"article_id": article_id}, {"start": {"$lte": start}}, {"end": {"$gte": end}}]},
+            include=["metadatas", "documents"], limit=1,
+        )
+        if not got["ids"]:
+            return None
+        return got["ids"][0], got["documents"][0] or "", got["metadatas"][0] or {}
+
+    def write_article(self, article: Article, chunks: list[Chunk], vectors: np.ndarray,
+                      claims: list[Claim] | None = None) -> None:
+        """Replace an article's chunks and claims, then commit its record (see the module docstring)."""
         self.vector_store.delete(article.id)
+        self.claims_col.delete(where={"article_id": article.id})
         nodes = []
         for chunk, vec in zip(chunks, vectors, strict=True):
             node = TextNode(id_=chunk.id, text=chunk.text, metadata=dict(chunk.metadata), embedding=vec.tolist())
@@ -155,6 +178,15 @@ class IndexStore:
             nodes.append(node)
         if nodes:
             self.vector_store.add(nodes)
+        if claims and len(vectors):
+            # a claim's vector is that of the chunk it sits in (no extra embedding work)
+            where = [next((i for i, c in enumerate(chunks) if c.start <= cl.start < c.end), 0) for cl in claims]
+            self.claims_col.add(
+                ids=[cl.id for cl in claims],
+                documents=[cl.statement for cl in claims],
+                metadatas=[cl.to_metadata() for cl in claims],
+                embeddings=[vectors[i].tolist() for i in where],
+            )
         mean = vectors.mean(axis=0) if len(vectors) else np.zeros(vectors.shape[1] if vectors.ndim == 2 else 1)
         norm = float(np.linalg.norm(mean)) or 1.0
         self.articles_col.upsert(
@@ -180,6 +212,7 @@ class IndexStore:
         """Record first, then chunks: a crash in between leaves orphans that `build` sweeps."""
         self.articles_col.delete(ids=[article_id])
         self.vector_store.delete(article_id)
+        self.claims_col.delete(where={"article_id": article_id})
 
     def sweep_orphans(self) -> int:
         """Delete chunks whose article has no record (left by a killed ingest or delete)."""
@@ -190,12 +223,15 @@ class IndexStore:
                 aid = str((metas[i] or {}).get("article_id", ""))
                 if aid not in known:
                     orphans.add(aid)
+        for _ids, metas, _ in self._pages(self.claims_col, ["metadatas"]):
+            orphans |= {str((m or {}).get("article_id", "")) for m in metas} - known
         for aid in orphans:
             self.vector_store.delete(aid)
+            self.claims_col.delete(where={"article_id": aid})
         return len(orphans)
 
     def reset(self) -> None:
-        for col in (self.chunks, self.articles_col):
+        for col in (self.chunks, self.articles_col, self.claims_col):
             try:
                 self.client.delete_collection(col.name)
             except Exception:  # already gone
@@ -210,6 +246,7 @@ def describe(store: IndexStore) -> dict[str, Any]:
     return {
         "articles": len(records),
         "chunks": store.chunk_count(),
+        "claims": int(store.claims_col.count()),
         "store": store.settings.store_label,
         "collection": store.settings.collection,
         "embedder": (store.chunks.metadata or {}).get("embedder"),
