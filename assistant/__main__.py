@@ -1,4 +1,4 @@
-"""`python -m assistant ask "QUESTION" [--json]`: a cited answer from the indexed articles."""
+"""`python -m assistant ask "QUESTION" [--json]` and `python -m assistant claims [--speaker NAME] [--stance VERB]`."""
 
 from __future__ import annotations
 
@@ -29,6 +29,30 @@ def print_answer(result: Answer) -> None:
         print(f"\nnote: {note}")
 
 
+def claims_command(args: argparse.Namespace) -> int:
+    from assistant.claims import ClaimBook
+    from index.build import Pipeline
+
+    try:
+        book = ClaimBook(Pipeline(settings_module.get_settings()).open_store())
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    found = book.find(speaker=args.speaker, stance=args.stance, kind="figure" if args.figures else "")
+    if args.json:
+        print(json.dumps([c.to_json() for c in found], indent=2, ensure_ascii=False))
+        return 0
+    for c in found:
+        who = c.speaker + (f" ({c.role})" if c.role and c.role != c.speaker else "")
+        figure = f" [{c.value:,} {c.unit}]" if c.kind == "figure" else ""
+        print(f"{c.published or '----------'}  {who}: {c.stance}{figure}")
+        print(textwrap.indent(textwrap.fill(c.statement, 96), "    "))
+        print(f"    {c.article_id} chars {c.start}-{c.end}")
+    if not found:
+        print("no matching claims", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -40,7 +64,14 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument("--since", default="", help="published on or after YYYY-MM-DD")
     ask.add_argument("--until", default="", help="published on or before YYYY-MM-DD")
     ask.add_argument("--backend", choices=["extractive", "openai"], help="override NEWSQA_BACKEND")
+    cl = sub.add_parser("claims", help="who said what: attributed statements and figures")
+    cl.add_argument("--speaker", default="", help="part of a name, role or organisation, e.g. Austin, NATO")
+    cl.add_argument("--stance", default="", help="e.g. denied, dismissed, confirmed, said, warned")
+    cl.add_argument("--figures", action="store_true", help="only numeric claims (troops, containers...)")
+    cl.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    if args.command == "claims":
+        return claims_command(args)
 
     overrides = {"backend": args.backend} if args.backend else {}
     settings = settings_module.Settings(**overrides)

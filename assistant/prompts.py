@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from settings import PROMPTS_DIR
 
 
-@lru_cache(maxsize=None)
+@cache
 def template(name: str) -> str:
     path = PROMPTS_DIR / f"{name}.txt"
     if not path.exists():

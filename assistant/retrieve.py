@@ -60,7 +60,7 @@ def to_metadata_filters(filters: Filters | None) -> MetadataFilters | None:
     if filters.date_to:
         parts.append(MetadataFilter(key="published_key", value=published_key(filters.date_to),
                                     operator=FilterOperator.LTE))
-    return MetadataFilters(filters=parts, condition=FilterCondition.AND)  # type: ignore[arg-type]
+    return MetadataFilters(filters=parts, condition=FilterCondition.AND)
 
 
 def passes(meta: dict[str, Any], filters: Filters | None) -> bool:
@@ -106,7 +106,7 @@ class HybridRetriever:
             corpus_size = int(self.bm25.bm25.scores.get("num_docs", 0) or 0)
             self.bm25.similarity_top_k = max(1, min(corpus_size, k * (3 if filters and not filters.empty() else 1)))
             hits = self.bm25.retrieve(QueryBundle(question))
-            sparse = [h for h in hits if passes(h.node.metadata, filters) and h.score > 0][:k]
+            sparse = [h for h in hits if passes(h.node.metadata, filters) and (h.score or 0) > 0][:k]
         return [
             Passage.from_metadata(hit.node.node_id, hit.node.get_content(), hit.node.metadata, score)
             for hit, score in rrf(dense, sparse)

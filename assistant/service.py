@@ -86,6 +86,7 @@ class Assistant:
             result.citations = []
             result.closest = passages[:3]
             yield result.answer
+        result.passages = passages
         result.latency_ms = (time.perf_counter() - started) * 1000
         yield result
 
@@ -146,7 +147,7 @@ class Assistant:
             return fallback
         text, citations, flagged = resolve(buffer, numbered)
         if not text:
-            fallback.flagged = flagged + ["No sentence of the LLM's answer was supported; extractive answer shown."]
+            fallback.flagged = [*flagged, "No sentence of the LLM's answer was supported; extractive answer shown."]
             yield fallback.answer
             return fallback
         answer = Answer(question=fallback.question, answer=text, abstained=False, citations=citations,

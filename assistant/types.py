@@ -69,6 +69,7 @@ class Answer:
     flagged: list[str] = field(default_factory=list)  # sentences dropped as unsupported
     standalone_question: str = ""
     backend: str = "extractive"
+    passages: list[Passage] = field(default_factory=list)  # what retrieval handed the answerer (for evals)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -14,7 +14,10 @@ from llama_index.core.node_parser import SentenceSplitter
 from index.models import Article, Chunk, published_key
 
 _SENTENCE_END = re.compile(r"""([.!?]["')\]]*)\s+(?=["'(\[]?[A-Z0-9])|\n{2,}""")
-_ABBREVIATIONS = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Gen|Lt|Col|Sgt|Rep|Sen|Gov|Prof|No|vs|U\.S|U\.N|U\.K|a\.m|p\.m|Inc|Corp|Ltd|Co)\.|\b[A-Z]\.)$")
+_ABBREVIATIONS = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Gen|Lt|Col|Sgt|Rep|Sen|Gov|Prof|No|vs|U\.S|U\.N|U\.K|a\.m|p\.m|Inc|Corp|Ltd|Co)\.|"
+    r"\b[A-Z]\.)$"
+)
 
 
 class Chunker:

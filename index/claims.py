@@ -79,7 +79,7 @@ _ADVERBS = r"(?:(?:has|have|had|also|later|previously|earlier|then|reportedly|of
 _TRAILING_TIME = re.compile(r"(?:\s+(?:earlier|later|previously|also|then|this|last|on|in|month|week|year|"
                             r"monday|tuesday|wednesday|thursday|friday|saturday|sunday))+$", re.I)
 _NOT_SPEAKERS = {"the", "first", "latest", "a", "an", "reported", "its", "their", "his", "her"}
-_QUOTE_THEN_SAID = re.compile(rf'^"(?P<quote>[^"]{{8,}}?)[,.?!]?"\s*,?\s*(?P<rest>.*)$')
+_QUOTE_THEN_SAID = re.compile(r'^"(?P<quote>[^"]{8,}?)[,.?!]?"\s*,?\s*(?P<rest>.*)$')
 _SPEAKER_VERB = re.compile(rf"(?P<speaker>[^,;:\"]{{2,120}}?)\s+{_ADVERBS}\"?(?P<verb>{VERB_RE})\b(?P<rest>.*)$")
 _QUOTE_ENDS = re.compile(r'^(?P<quote>[^"]{8,}?[,.?!])"\s*(?P<rest>.*)$')  # a quote begun in the sentence before
 _VERB_SPEAKER = re.compile(rf"^(?P<verb>{VERB_RE})\s+(?P<speaker>[^,.;]{{2,100}})(?P<rest>.*)$")
@@ -117,7 +117,7 @@ class Claim:
         meta = {k: v for k, v in asdict(self).items() if k not in {"statement", "mentions"}}
         meta["mentions"] = " | ".join(self.mentions)
         meta["published_key"] = published_key(self.published)
-        return meta  # type: ignore[return-value]
+        return meta
 
     @classmethod
     def from_metadata(cls, meta: dict[str, object], statement: str) -> Claim:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 from index.models import RawArticle
 
@@ -71,9 +72,7 @@ def discover(paths: Iterable[Path]) -> Iterator[tuple[Path, Path | None, str | N
 
 def looks_binary(data: bytes) -> bool:
     head = data[:8192]
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
-    return False
+    return b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
 
 
 def _is_text(text: str) -> bool:
@@ -126,8 +125,10 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
 class _HTMLText(HTMLParser):
     """Visible text of an HTML page plus the metadata news sites put in <meta> tags."""
 
-    SKIP = {"script", "style", "noscript", "nav", "footer", "header", "aside", "form", "svg", "template"}
-    BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "article", "section", "blockquote"}
+    SKIP: ClassVar[set[str]] = {"script", "style", "noscript", "nav", "footer", "header", "aside", "form", "svg",
+                                "template"}
+    BLOCK: ClassVar[set[str]] = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "article",
+                                 "section", "blockquote"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -181,8 +182,9 @@ def parse_html(text: str) -> tuple[dict[str, str], str]:
 
 
 def iso_date(value: str) -> str:
-    m = re.search(r"(\d{4})-(\d{2})-(\d{2})", value or "")
-    return "-".join(m.groups()) if m else ""
+    """'2024-10-21T09:00Z', '2023/01/05' -> '2024-10-21', '2023-01-05'; anything else -> ''."""
+    m = re.search(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", value or "")
+    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else ""
 
 
 def _sidecar(folder: Path, cache: dict[Path, dict[str, dict[str, str]]]) -> dict[str, dict[str, str]]:

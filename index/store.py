@@ -11,6 +11,7 @@ The same code serves an embedded ``PersistentClient`` and a ``chroma run`` serve
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from typing import Any
 import chromadb
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
-from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+from llama_index.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo, TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.claims import Claim
@@ -118,9 +119,9 @@ class IndexStore:
     def chunk_count(self) -> int:
         return int(self.chunks.count())
 
-    def all_chunks(self) -> list[TextNode]:
+    def all_chunks(self) -> list[BaseNode]:
         """Every chunk as a llama-index node (text + metadata), for the BM25 index."""
-        nodes: list[TextNode] = []
+        nodes: list[BaseNode] = []
         for ids, metas, docs in self._pages(self.chunks, ["metadatas", "documents"]):
             for i, ident in enumerate(ids):
                 meta = {k: v for k, v in (metas[i] or {}).items() if not k.startswith("_") and k not in _LI_KEYS}
@@ -169,7 +170,7 @@ class IndexStore:
         """Replace an article's chunks and claims, then commit its record (see the module docstring)."""
         self.vector_store.delete(article.id)
         self.claims_col.delete(where={"article_id": article.id})
-        nodes = []
+        nodes: list[BaseNode] = []
         for chunk, vec in zip(chunks, vectors, strict=True):
             node = TextNode(id_=chunk.id, text=chunk.text, metadata=dict(chunk.metadata), embedding=vec.tolist())
             node.excluded_embed_metadata_keys = list(chunk.metadata)
@@ -232,10 +233,8 @@ class IndexStore:
 
     def reset(self) -> None:
         for col in (self.chunks, self.articles_col, self.claims_col):
-            try:
+            with contextlib.suppress(Exception):  # already gone
                 self.client.delete_collection(col.name)
-            except Exception:  # already gone
-                pass
 
 
 _LI_KEYS = {"document_id", "doc_id", "ref_doc_id"}

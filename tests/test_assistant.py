@@ -104,7 +104,8 @@ def test_control_characters_are_ignored(sample_assistant: Assistant) -> None:
 
 
 def test_filters_limit_the_sources(sample_assistant: Assistant) -> None:
-    ap = sample_assistant.ask("Who dismissed the South Korean assertion?", filters=Filters(sources=["Associated Press"]))
+    ap_only = Filters(sources=["Associated Press"])
+    ap = sample_assistant.ask("Who dismissed the South Korean assertion?", filters=ap_only)
     assert ap.citations and {c.source for c in ap.citations} == {"Associated Press"}
     early = sample_assistant.ask(FAR_EAST, filters=Filters(date_to="2024-10-21"))
     assert early.citations and all(c.published <= "2024-10-21" for c in early.citations)

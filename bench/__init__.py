@@ -1,0 +1,1 @@
+"""Benchmarks that print figures: `python -m bench.ingest`, `python -m bench.answer`."""

@@ -1,0 +1,1 @@
+"""Answer-accuracy, citation, retrieval and extraction evals; `python -m evals run|compare|claims`."""

@@ -1,0 +1,70 @@
+"""`python -m evals run|compare|claims`: accuracy, citation, retrieval and extraction evals."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import settings as settings_module
+from evals import run as runner
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="ask a dataset's questions and score the answers")
+    r.add_argument("--dataset", type=Path, default=runner.SAMPLE_GOLD, help="gold JSONL (default: the sample set)")
+    r.add_argument("--benchmark", choices=["realtimeqa"], help="use an external benchmark instead of --dataset")
+    r.add_argument("--corpus", type=Path, action="append", help="articles to index first (default: bundled)")
+    r.add_argument("--backend", choices=["extractive", "openai"], help="override NEWSQA_BACKEND")
+    r.add_argument("--out", type=Path, required=True, help="folder for results, summary, report and plots")
+    r.add_argument("--home", type=Path, help="index folder (default: OUT/index, built fresh)")
+    r.add_argument("--limit", type=int, default=0, help="only the first N questions")
+    r.add_argument("--full-corpus", action="store_true", help="realtimeqa: index all 4,554 articles")
+    r.add_argument("--check", type=Path, help="JSON of minimum scores; exit 1 when one is not met")
+    r.add_argument("--quiet", action="store_true")
+    c = sub.add_parser("compare", help="metric deltas between two result folders (B - A)")
+    c.add_argument("a", type=Path)
+    c.add_argument("b", type=Path)
+    cl = sub.add_parser("claims", help="precision/recall of who-said-what extraction on a labelled set")
+    cl.add_argument("--gold", type=Path, default=Path(__file__).resolve().parent / "datasets" / "sample_claims.jsonl")
+    cl.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+
+    if args.command == "compare":
+        a, b = (json.loads((p / "summary.json").read_text()) for p in (args.a, args.b))
+        print(runner.compare(a, b))
+        return 0
+    if args.command == "claims":
+        from evals.claims_eval import evaluate, format_report
+
+        result = evaluate(args.gold)
+        print(json.dumps(result, indent=2) if args.json else format_report(result))
+        return 0
+
+    overrides: dict[str, object] = {"home": args.home or args.out / "index"}
+    if args.backend:
+        overrides["backend"] = args.backend
+    settings = settings_module.Settings(**overrides)  # type: ignore[arg-type]
+    if args.benchmark == "realtimeqa":
+        dataset = runner.realtimeqa(args.out, args.limit, args.full_corpus)
+    else:
+        items = runner.load_dataset(args.dataset, args.limit)
+        dataset = runner.Dataset(args.dataset.stem, items, args.corpus)
+    summary = runner.run(dataset, args.out, settings, progress=not args.quiet)
+    overall = summary["overall"]
+    print(" ".join(f"{k}={v:.3f}" for k, v in sorted(overall.items()) if isinstance(v, float)))
+    print(f"latency p50 {summary['latency_ms'].get('p50', 0):.0f} ms, p95 {summary['latency_ms'].get('p95', 0):.0f} ms"
+          f"; report: {args.out / 'report.md'}")
+    if args.check:
+        failures = runner.check(summary, json.loads(args.check.read_text()))
+        for line in failures:
+            print(f"FAIL: {line}", file=sys.stderr)
+        return 1 if failures else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
