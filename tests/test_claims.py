@@ -1,0 +1,125 @@
+"""Who said what: attributed statements and figures extracted from the sample articles."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import settings as settings_module
+from assistant.claims import ClaimBook
+from assistant.service import Assistant
+from index.claims import Claim, extract, split_speaker
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def book(sample_assistant: Assistant) -> ClaimBook:
+    return sample_assistant.claims
+
+
+def statements(book: ClaimBook, speaker: str, stance: str = "") -> list[Claim]:
+    return book.find(speaker=speaker, stance=stance, kind="statement")
+
+
+def test_north_korea_un_representative_dismissed_the_reports(book: ClaimBook) -> None:
+    found = [c for c in statements(book, "North Korea", "dismissed") if "stereotype rumors" in c.statement]
+    assert found and "representative" in (found[0].role + found[0].speaker).lower()
+
+
+def test_nebenzia_dismissed_it_as_scaremongering(book: ClaimBook) -> None:
+    found = statements(book, "Nebenzia", "dismissed")
+    assert found and all(c.speaker == "Vassily Nebenzia" for c in found)
+    assert any("scaremongering" in c.statement for c in found)
+    assert {c.article_id.split("-")[0] for c in found} >= {"ap", "north"}, "merged across two articles"
+
+
+def test_peskov_spoke_of_contradictory_information(book: ClaimBook) -> None:
+    found = statements(book, "Peskov")
+    assert found and all(c.speaker == "Dmitry Peskov" for c in found)
+    assert any("contradictory information" in c.statement for c in found)
+
+
+def test_austin_could_not_confirm_in_naples_then_saw_evidence_in_rome(book: ClaimBook) -> None:
+    found = statements(book, "Austin")
+    assert {c.speaker for c in found} == {"Lloyd Austin"}, "'Mr Austin' and 'Lloyd Austin' are one speaker"
+    naples = [c for c in found if "can't confirm" in c.statement]
+    rome = [c for c in found if "There is evidence" in c.statement]
+    assert naples and rome
+    assert naples[0].stance == "did not confirm"
+    assert naples[0].published < rome[0].published, "the store orders what he said in time"
+
+
+def test_woodward_said_highly_likely(book: ClaimBook) -> None:
+    found = statements(book, "Woodward")
+    assert any('"highly likely"' in c.statement for c in found)
+    assert found[0].role.startswith("Britain's UN Ambassador")
+
+
+def test_rutte_first_saw_no_evidence_then_warned_of_escalation(book: ClaimBook) -> None:
+    found = statements(book, "Rutte")
+    assert {c.speaker for c in found} == {"Mark Rutte"}
+    assert any("no evidence" in c.statement for c in found)
+    assert any("significant escalation" in c.statement or "significantly escalate" in c.statement for c in found)
+
+
+def test_speaker_aliases_merge(book: ClaimBook) -> None:
+    kim = statements(book, "Kim Hong Kyun")
+    assert len({c.article_id for c in kim}) == 2, "'Kim' in one article is Kim Hong Kyun of the other"
+    claims = extract("a", "Pyongyang denied the report on Monday. The DPRK dismissed it as fake news. "
+                          "North Korea's state media said nothing.")
+    assert {c.organisation for c in claims} == {"North Korea"}
+    assert len({c.speaker_key for c in claims if c.stance in {"denied", "dismissed"}}) == 1
+
+
+def test_troop_figures_with_who_stated_them(book: ClaimBook) -> None:
+    figures = [c for c in book.find(kind="figure") if c.unit in {"troops", "soldiers", "forces"}]
+    values = {c.value for c in figures}
+    assert {1500, 3000, 10000, 12000} <= values
+    zelensky = [c for c in figures if c.value == 10000 and "Zelensk" in c.speaker]
+    nis = [c for c in figures if c.value == 10000 and "Cho Tae-yong" in c.speaker]
+    assert zelensky and nis, "10,000 is both Zelensky's figure and the NIS plan by December"
+
+
+def test_how_many_troops_answer_lists_the_differing_figures(sample_assistant: Assistant) -> None:
+    answer = sample_assistant.ask("How many North Korean troops were sent to Russia?")
+    stated = {f for f in ("1,500", "3,000", "10,000", "12,000") if f in answer.answer}
+    assert len(stated) >= 3, answer.answer
+    assert answer.citations
+
+
+def test_what_did_austin_say_answers_with_both_statements(sample_assistant: Assistant) -> None:
+    answer = sample_assistant.ask("What did Lloyd Austin say, and did it change?")
+    assert "can't confirm" in answer.answer and "evidence" in answer.answer
+    assert answer.answer.index("can't confirm") < answer.answer.index("evidence")
+
+
+def test_split_speaker_separates_name_and_role() -> None:
+    assert split_speaker("Russia's UN Ambassador Vassily Nebenzia") == ("Vassily Nebenzia", "Russia's UN Ambassador")
+    assert split_speaker("Ukraine's president Volodymyr Zelensky earlier this month") == (
+        "Volodymyr Zelensky", "Ukraine's president")
+    assert split_speaker("Pyongyang") == ("", "Pyongyang")
+
+
+def test_quote_before_speaker_and_pronouns_are_attributed() -> None:
+    text = ('Nato chief Mark Rutte said the alliance was watching. He warned of "a dangerous escalation." '
+            '"We are ready," said Jane Doe, a spokesperson for the ministry.')
+    claims = {c.speaker: c for c in extract("a", text)}
+    assert claims["Mark Rutte"].stance in {"said", "warned"}
+    assert "Jane Doe" in claims and claims["Jane Doe"].role == "spokesperson for the ministry"
+    warned = [c for c in extract("a", text) if c.stance == "warned"]
+    assert warned and warned[0].speaker == "Mark Rutte"
+
+
+def test_claims_cli(sample_settings: settings_module.Settings) -> None:
+    env = {**os.environ, "NEWSQA_HOME": str(sample_settings.home)}
+    out = subprocess.run([sys.executable, "-m", "assistant", "claims", "--speaker", "Peskov", "--json"], cwd=ROOT,
+                         env=env, capture_output=True, text=True, timeout=120, check=True)
+    rows = json.loads(out.stdout)
+    assert rows and {r["speaker"] for r in rows} == {"Dmitry Peskov"}
+    assert {"speaker", "role", "stance", "statement", "article_id", "published", "start", "end"} <= set(rows[0])
