@@ -6,6 +6,8 @@ indexed article versions changes (its fingerprint), also when Chroma runs as a s
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 from pathlib import Path
 
@@ -42,7 +44,8 @@ def load_or_build(store: IndexStore, settings: Settings, top_k: int = 30) -> BM2
         token_pattern=TOKEN_PATTERN,
     )
     shutil.rmtree(folder, ignore_errors=True)
-    retriever.persist(str(folder))
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet):  # bm25s's own progress bars
+        retriever.persist(str(folder))
     stamp.write_text(fingerprint)
     retriever.similarity_top_k = top_k
     return retriever

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from index import claims
@@ -41,10 +43,11 @@ class BuildReport:
     embed_seconds: float = 0.0
 
     def summary(self) -> str:
+        rate = f", {self.tokens / self.embed_seconds:,.0f} tokens/s in the model" if self.embed_seconds else ""
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, {self.unchanged} unchanged, "
-            f"{len(self.removed)} removed, {len(self.skipped)} skipped; {self.chunks} chunks, {self.claims} claims "
-            f"({self.tokens} tokens) embedded in {self.seconds:.1f}s"
+            f"{len(self.removed)} removed, {len(self.skipped)} skipped; {self.chunks} chunks ({self.tokens:,} tokens"
+            f"{rate}), {self.claims} claims, in {self.seconds:.1f}s"
         )
 
 
@@ -74,6 +77,12 @@ class Pipeline:
 
     def open_store(self) -> IndexStore:
         return IndexStore(self.settings, self.embedder.name, self.embedder.dim)
+
+
+def _where(item: RawArticle) -> str:
+    """A file path, or for one article of a JSONL file, the file and the article's id."""
+    return item.path if Path(item.path).suffix.lower() in {".txt", ".md", ".html", ".htm", ".markdown"} \
+        else f"{item.path} (id {item.id})"
 
 
 def text_hash(text: str) -> str:
@@ -108,13 +117,14 @@ def build(
             tqdm.write(str(s))
 
     pending: list[Article] = []
+    writer = _Writer(store, report)
     for item in load(roots, int(settings.max_file_mb * 1e6)):
         bar.update(1)
         if isinstance(item, Skipped):
             skip(item)
             continue
         if item.id in seen_ids:
-            skip(Skipped(item.path, f"duplicate article id {item.id!r} in this input"))
+            skip(Skipped(_where(item), f"duplicate article id {item.id!r} in this input"))
             continue
         seen_ids.add(item.id)
         old = existing.get(item.id)
@@ -123,19 +133,22 @@ def build(
             continue
         article = pipe.prepare(item)
         if not article.text.strip():
-            skip(Skipped(item.path, "no article text left after cleaning"))
+            skip(Skipped(_where(item), "no article text left after cleaning"))
             continue
         twin = seen_text.get(text_hash(article.text))
         if twin and twin != article.id:
-            skip(Skipped(item.path, f"duplicate of the already indexed article {twin!r}"))
+            skip(Skipped(_where(item), f"duplicate of the already indexed article {twin!r}"))
             continue
         seen_text[text_hash(article.text)] = article.id
         (report.updated if old else report.added).append(article.id)
         pending.append(article)
         if len(pending) >= GROUP:
-            _flush(pending, pipe, store, report)
+            _flush(pending, pipe, writer, report)
             pending = []
-    _flush(pending, pipe, store, report)
+    try:
+        _flush(pending, pipe, writer, report)
+    finally:
+        writer.close()
     bar.close()
 
     if prune:
@@ -149,7 +162,46 @@ def build(
     return report
 
 
-def _flush(articles: list[Article], pipe: Pipeline, store: IndexStore, report: BuildReport) -> None:
+class _Writer:
+    """Writes one group of articles in the background while the next group is embedded.
+
+    ONNX Runtime and Chroma both release the GIL, so writing (and claim extraction) overlaps
+    embedding. At most one group is in flight, and groups are written in order, so an ingest
+    killed at any point still leaves each article either committed or redone by the next build.
+    """
+
+    def __init__(self, store: IndexStore, report: BuildReport) -> None:
+        self.store = store
+        self.report = report
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-writer")
+        self.pending: Future[None] | None = None
+
+    def submit(self, articles: list[Article], per_article: list[list[Chunk]], vectors: np.ndarray) -> None:
+        self.wait()
+        self.pending = self.pool.submit(self._write, articles, per_article, vectors)
+
+    def wait(self) -> None:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.result()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self.pool.shutdown()
+
+    def _write(self, articles: list[Article], per_article: list[list[Chunk]], vectors: np.ndarray) -> None:
+        pos = 0
+        for article, chunks in zip(articles, per_article, strict=True):
+            found = claims.extract(article.id, article.text, published=article.published, title=article.title,
+                                   source=article.source)
+            self.report.claims += len(found)
+            self.store.write_article(article, chunks, vectors[pos : pos + len(chunks)], found)
+            pos += len(chunks)
+
+
+def _flush(articles: list[Article], pipe: Pipeline, writer: _Writer, report: BuildReport) -> None:
     if not articles:
         return
     per_article = [pipe.chunker.chunk(a) for a in articles]
@@ -159,13 +211,7 @@ def _flush(articles: list[Article], pipe: Pipeline, store: IndexStore, report: B
     report.embed_seconds += time.perf_counter() - t
     report.chunks += len(flat)
     report.tokens += sum(c.tokens for c in flat)
-    pos = 0
-    for article, chunks in zip(articles, per_article, strict=True):
-        found = claims.extract(article.id, article.text, published=article.published, title=article.title,
-                               source=article.source)
-        report.claims += len(found)
-        store.write_article(article, chunks, vectors[pos : pos + len(chunks)], found)
-        pos += len(chunks)
+    writer.submit(articles, per_article, vectors)
 
 
 def add_files(files: Iterable[Path], settings: Settings, pipeline: Pipeline | None = None) -> BuildReport:

@@ -126,12 +126,15 @@ class Claim:
         return cls(statement=statement, mentions=mentions, **fields)  # type: ignore[arg-type]
 
 
+_ALIAS_RE = re.compile(
+    "|".join(rf"(?<![a-z]){re.escape(a)}(?![a-z])" for a in sorted(ALIASES, key=len, reverse=True))
+)
+
+
 def organisation_of(text: str) -> str:
-    low = text.lower()
-    for alias in sorted(ALIASES, key=len, reverse=True):
-        if re.search(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", low):
-            return ALIASES[alias]
-    return ""
+    """The canonical body a phrase names ("Seoul's spy agency" -> the NIS), longest alias first."""
+    found = [m.group(0) for m in _ALIAS_RE.finditer(text.lower())]
+    return ALIASES[max(found, key=len)] if found else ""
 
 
 def split_speaker(phrase: str) -> tuple[str, str]:
@@ -339,6 +342,12 @@ _FULL_NAME = re.compile(rf"\b{_NAME_WORD}(?: {_NAME_WORD}){{1,6}}\b")
 def resolve_names(claims: list[Claim], text: str) -> list[Claim]:
     """Within one article, "Kim" or "Mr Austin" is the last full name the article gave before."""
     full = {c.speaker_key: c for c in claims if c.person and len(c.speaker_key.split()) > 1}
+    names_in_text: list[tuple[int, str]] = []
+    if any(c.person and " " not in c.speaker_key for c in claims):
+        for m in _FULL_NAME.finditer(text):
+            person = split_speaker(m.group(0))[0]
+            if person:
+                names_in_text.append((m.start(), person))
     for c in claims:
         if not c.person or " " in c.speaker_key:
             continue
@@ -349,8 +358,7 @@ def resolve_names(claims: list[Claim], text: str) -> list[Claim]:
             c.organisation = c.organisation or f.organisation
             c.role = c.role if c.role not in {"", "Mr", "Mrs", "Ms", "Dr"} else f.role
             continue
-        found = (split_speaker(m.group(0))[0] for m in _FULL_NAME.finditer(text[: c.start]))
-        named = [n for n in found if n and _same_person(c.speaker_key, _name_key(n))]
+        named = [n for pos, n in names_in_text if pos < c.start and _same_person(c.speaker_key, _name_key(n))]
         if named:
             c.speaker = c.person = named[-1]
             c.speaker_key = _name_key(named[-1])

@@ -48,7 +48,7 @@ class Embedder:
     dim = DIM
     max_tokens = MAX_TOKENS
 
-    def __init__(self, threads: int = 0, batch_tokens: int = 8192) -> None:
+    def __init__(self, threads: int = 0, batch_tokens: int = 1024) -> None:
         self.threads = threads or os.cpu_count() or 1
         self.batch_tokens = batch_tokens
         self.tokenizer = Tokenizer.from_file(str(tokenizer_file()))
@@ -124,7 +124,7 @@ class Embedder:
 _shared: dict[tuple[int, int], Embedder] = {}
 
 
-def get_embedder(threads: int = 0, batch_tokens: int = 8192) -> Embedder:
+def get_embedder(threads: int = 0, batch_tokens: int = 1024) -> Embedder:
     """One embedder per process (the ONNX session takes ~0.3 s and 90 MB to create)."""
     key = (threads, batch_tokens)
     if key not in _shared:
