@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     chroma_port: int = 8000
     chunk_tokens: int = Field(200, description="Chunk size in embedder tokens (window is 256).")
     chunk_overlap: int = Field(32, description="Overlap between chunks, in embedder tokens.")
-    embed_batch_tokens: int = Field(1024, description="Padded tokens per embedding batch (small batches stay in cache).")
+    embed_batch_tokens: int = Field(1024, description="Padded tokens per embedding batch (small ones stay in cache).")
     embed_threads: int = Field(0, description="ONNX Runtime intra-op threads; 0 = all cores.")
     max_file_mb: float = Field(20.0, description="Files larger than this are skipped.")
 
