@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     top_k: int = Field(8, description="Passages handed to the answerer.")
     candidates: int = Field(30, description="Candidates taken from each retriever before fusion.")
     rerank: bool = Field(True, description="Rescore fused candidates at sentence level.")
+    rerank_depth: int = Field(16, description="Fused candidates rescored at sentence level.")
     backend: Literal["extractive", "openai"] = "extractive"
     openai_base_url: str = "http://127.0.0.1:8080/v1"
     openai_model: str = "local"

@@ -80,7 +80,9 @@ def should_abstain(q: QuestionInfo, scored: list[ScoredSentence], passages: list
     if q.names and names_in(q.names, corpus_text) < 1.0:
         return True  # the articles never mention someone or something the question is about
     best = scored[0]
-    return best.score < MIN_SCORE or max(s.lexical for s in scored[:5]) < MIN_LEXICAL
+    # a long question is answered by a sentence that states about two of its terms, not a third of them
+    lexical_floor = min(MIN_LEXICAL, 2.0 / max(len(set(q.terms)), 1))
+    return best.score < MIN_SCORE or max(s.lexical for s in scored[:5]) < lexical_floor
 
 
 def select(q: QuestionInfo, scored: list[ScoredSentence], by_key: dict[tuple[str, int, int], ScoredSentence]

@@ -76,13 +76,17 @@ class SentenceScorer:
         self._cache_size = cache_size
 
     def vectors(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.embedder.dim), dtype=np.float32)
         missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        if missing:
-            for t, v in zip(missing, self.embedder.embed(missing), strict=True):
-                self._cache[t] = v
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, self.embedder.dim))
+        for t, v in zip(missing, self.embedder.embed(missing), strict=True):
+            self._cache[t] = v
+        for t in texts:
+            self._cache.move_to_end(t)
+        out = np.stack([self._cache[t] for t in texts])
+        while len(self._cache) > self._cache_size:  # only after ``out`` holds what this call needs
+            self._cache.popitem(last=False)
+        return out
 
     def sentences(self, passages: list[Passage]) -> list[ScoredSentence]:
         """Every sentence of the passages once (overlapping chunks share sentences)."""

@@ -26,6 +26,7 @@ from settings import Settings, get_settings
 
 ABSTAIN_TEXT = "The articles don't say. The closest passages are listed below."
 NOT_IN_SOURCES = "NOT IN SOURCES"
+MAX_CLAIMS = 24  # relevant claims whose passages join the candidates
 
 
 class Assistant:
@@ -67,14 +68,18 @@ class Assistant:
         question = validate_question(question, self.settings.max_question_chars)
         standalone = self._condense(question, history)
         q = analyze(standalone)
-        candidates = self.retriever.retrieve(standalone, filters)
-        claims = self.claims.relevant(q, filters)
+        fused = self.retriever.retrieve(standalone, filters)
+        found_in = {p.article_id for p in fused}
+        claims = [c for c in self.claims.relevant(q, filters) if c.article_id in found_in][:MAX_CLAIMS]
+        # Sentence-level scoring embeds every sentence it sees: keep it to the best fused passages
+        # (and those holding relevant claims), so latency does not grow with the corpus.
+        candidates = fused[: self.settings.rerank_depth]
         candidates += self._claim_passages(claims, candidates)
         ranked, scored = self.scorer.rerank(q, candidates, claims) if self.settings.rerank else (candidates, [])
         if not self.settings.rerank:
             scored = self.scorer.score(q, candidates, claims)
         passages = ranked[: self.settings.top_k]
-        text, citations = extractive.answer(q, scored, candidates)
+        text, citations = extractive.answer(q, scored, fused + candidates)
         result = Answer(question=question, answer=text, abstained=not text, citations=citations,
                         standalone_question=standalone, backend="extractive")
         if text and self.llm is not None:

@@ -92,7 +92,7 @@ class QuestionInfo:
     wants_quote: bool
 
 
-_NAME = re.compile(r"\b(?:[A-Z][a-zA-Z'\-]+|[A-Z]{2,})(?:\s+(?:[A-Z][a-zA-Z'\-]+|[A-Z]{2,}))*")
+_NAME = re.compile(r"\b(?:[A-Z][\w'\-]+|[A-Z]{2,})(?:\s+(?:[A-Z][\w'\-]+|[A-Z]{2,}))*")
 _NOT_NAMES = QUESTION_WORDS | {"did", "does", "do", "is", "are", "was", "were", "has", "have", "and", "according",
                                "the", "in", "on", "a", "an", "if", "give", "list", "name", "summarize", "explain"}
 
@@ -103,6 +103,9 @@ def analyze(question: str) -> QuestionInfo:
     names: list[str] = []
     for m in _NAME.finditer(q):
         words = [w for w in m.group(0).split() if w.lower() not in _NOT_NAMES]
+        starts_sentence = m.start() == 0 or bool(re.search(r"[.!?:]\s*$", q[: m.start()]))
+        if starts_sentence and len(words) == 1 and not words[0].isupper():
+            continue  # "Huge crowds...": a capital because the sentence starts there, not a name
         if words:
             names.append(" ".join(words))
     names += [normalize_number(n) for n in re.findall(r"\b\d[\d,]*\d\b|\b\d\b", q)]
