@@ -42,3 +42,13 @@ def corpus_copy(tmp_path: Path) -> Path:
     for f in settings_module.BUNDLED_CORPUS.iterdir():
         (dest / f.name).write_bytes(f.read_bytes())
     return dest
+
+
+@pytest.fixture(scope="session")
+def llm_server() -> Iterator[str]:
+    """A real OpenAI-compatible server (llama.cpp + SmolLM2-135M GGUF) on 127.0.0.1; yields its /v1 URL."""
+    from tests.llm_server import RealLLMServer
+
+    server = RealLLMServer()
+    yield server.base_url
+    server.stop()
