@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.scoring import ScoredSentence, names_in
-from assistant.text import PRONOUN_START, QuestionInfo, content_terms
+from assistant.text import PRONOUN_START, QuestionInfo, content_terms, expand
 from assistant.types import Citation, Passage
 
 MIN_SCORE = 0.42  # below this the best sentence does not answer the question (tuned on the gold set)
@@ -79,10 +79,17 @@ def should_abstain(q: QuestionInfo, scored: list[ScoredSentence], passages: list
     corpus_text = " ".join(p.text + " " + p.title for p in passages)
     if q.names and names_in(q.names, corpus_text) < 1.0:
         return True  # the articles never mention someone or something the question is about
+    if q.focus and not any(_mentions(s.text, q.focus) for s in scored[:5]):
+        return True  # "how many tanks?" answered by sentences about troops is not an answer
     best = scored[0]
     # a long question is answered by a sentence that states about two of its terms, not a third of them
     lexical_floor = min(MIN_LEXICAL, 2.0 / max(len(set(q.terms)), 1))
     return best.score < MIN_SCORE or max(s.lexical for s in scored[:5]) < lexical_floor
+
+
+def _mentions(text: str, term: str) -> bool:
+    terms = frozenset(content_terms(text))
+    return any(t == alt or (len(alt) >= 4 and t.startswith(alt)) for alt in expand(term) for t in terms)
 
 
 def select(q: QuestionInfo, scored: list[ScoredSentence], by_key: dict[tuple[str, int, int], ScoredSentence]

@@ -56,11 +56,22 @@ def _matches(term: str, sentence_terms: frozenset[str]) -> bool:
 
 
 def names_in(names: tuple[str, ...], text: str) -> float:
-    """Share of the question's names (people, places, numbers) that ``text`` mentions."""
+    """Share of the question's names (people, places, numbers) that ``text`` mentions.
+
+    A name of several words counts when each of its words (of three letters or more) is there,
+    so "Vice Foreign Minister Kim Hong Kyun" matches "Vice South Korean Foreign Minister Kim Hong Kyun".
+    """
     if not names:
         return 1.0
     hay = _fold(text)
-    return sum(1 for n in names if _fold(n) in hay) / len(names)
+    words = set(hay.split())
+
+    def present(name: str) -> bool:
+        folded = _fold(name)
+        parts = [w for w in folded.split() if len(w) >= 3]
+        return folded in hay or (len(parts) > 1 and all(p in words for p in parts))
+
+    return sum(1 for n in names if present(n)) / len(names)
 
 
 def _fold(text: str) -> str:

@@ -90,6 +90,7 @@ class QuestionInfo:
     wants_person: bool
     wants_time_order: bool
     wants_quote: bool
+    focus: str = ""  # the stemmed thing a "how many/much" question counts ("troop", "tank", "pay")
 
 
 _NAME = re.compile(r"\b(?:[A-Z][\w'\-]+|[A-Z]{2,})(?:\s+(?:[A-Z][\w'\-]+|[A-Z]{2,}))*")
@@ -107,14 +108,23 @@ def analyze(question: str) -> QuestionInfo:
         if starts_sentence and len(words) == 1 and not words[0].isupper():
             continue  # "Huge crowds...": a capital because the sentence starts there, not a name
         if words:
-            names.append(" ".join(words))
+            names.append(re.sub(r"['\u2019]s$", "", " ".join(words)))  # "Austin's" -> "Austin"
     names += [normalize_number(n) for n in re.findall(r"\b\d[\d,]*\d\b|\b\d\b", q)]
     low = q.lower()
+    focus = ""
+    m = re.search(r"\b(?i:how (?:many|much))\s+((?:[\w'-]+\s+){0,4}?)([a-z][\w'-]*)\b", q)
+    if m:
+        head = m.group(2).lower()
+        if head in {"did", "does", "do", "is", "are", "was", "were", "has", "have", "had", "will", "would"}:
+            verb = re.search(r"\b(?:did|does|do|will|would)\s+(?:[A-Z][\w'-]*\s+)*([a-z]+)\b", q[m.start(2):])
+            head = verb.group(1) if verb else ""
+        focus = stem(head) if head and head not in STOPWORDS else ""
     return QuestionInfo(
+        focus=focus,
         text=q,
         terms=content_terms(q),
         names=tuple(dict.fromkeys(names)),
-        wants_number=bool(re.search(r"\bhow (?:many|much)\b|\bnumber of\b|\bfigure|\bestimate", low)),
+        wants_number=bool(re.search(r"\bhow (?:many|much)\b|\bnumbers? of\b|\bfigure|\bestimate|\btotals?\b", low)),
         wants_person=bool(re.search(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (?:official|country|leader)", low)),
         wants_quote=bool(re.search(r"\b(?:call|called|say|said|describ\w*|label\w*|brand\w*|quote|words)\b", low)),
         wants_time_order=bool(re.search(r"\bchang|\bover time\b|\bevolv|\bupdat|\bthen\b|\blater\b|\bearlier\b|"
