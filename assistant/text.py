@@ -111,16 +111,8 @@ def analyze(question: str) -> QuestionInfo:
             names.append(re.sub(r"['\u2019]s$", "", " ".join(words)))  # "Austin's" -> "Austin"
     names += [normalize_number(n) for n in re.findall(r"\b\d[\d,]*\d\b|\b\d\b", q)]
     low = q.lower()
-    focus = ""
-    m = re.search(r"\b(?i:how (?:many|much))\s+((?:[\w'-]+\s+){0,4}?)([a-z][\w'-]*)\b", q)
-    if m:
-        head = m.group(2).lower()
-        if head in {"did", "does", "do", "is", "are", "was", "were", "has", "have", "had", "will", "would"}:
-            verb = re.search(r"\b(?:did|does|do|will|would)\s+(?:[A-Z][\w'-]*\s+)*([a-z]+)\b", q[m.start(2):])
-            head = verb.group(1) if verb else ""
-        focus = stem(head) if head and head not in STOPWORDS else ""
     return QuestionInfo(
-        focus=focus,
+        focus=_focus(q),
         text=q,
         terms=content_terms(q),
         names=tuple(dict.fromkeys(names)),
@@ -130,6 +122,21 @@ def analyze(question: str) -> QuestionInfo:
         wants_time_order=bool(re.search(r"\bchang|\bover time\b|\bevolv|\bupdat|\bthen\b|\blater\b|\bearlier\b|"
                                         r"\bshift|\brevis", low)),
     )
+
+
+_AUXILIARIES = {"did", "does", "do", "is", "are", "was", "were", "has", "have", "had", "will", "would"}
+
+
+def _focus(question: str) -> str:
+    """What a "how many/much" question counts: "how many tanks" -> tank, "how much did X pay" -> pay."""
+    m = re.search(r"\b(?i:how (?:many|much))\s+((?:[\w'-]+\s+){0,4}?)([a-z][\w'-]*)\b", question)
+    if not m:
+        return ""
+    head = m.group(2).lower()
+    if head in _AUXILIARIES:
+        verb = re.search(r"\b(?:did|does|do|will|would)\s+(?:[A-Z][\w'-]*\s+)*([a-z]+)\b", question[m.start(2) :])
+        head = verb.group(1) if verb else ""
+    return stem(head) if head and head not in STOPWORDS else ""
 
 
 def validate_question(question: object, max_chars: int) -> str:

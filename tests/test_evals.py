@@ -33,7 +33,8 @@ def test_sample_eval_meets_the_recorded_thresholds(tmp_path: Path) -> None:
 def test_compare_prints_deltas(tmp_path: Path) -> None:
     for name, acc in (("a", 0.5), ("b", 0.8)):
         (tmp_path / name).mkdir()
-        (tmp_path / name / "summary.json").write_text(json.dumps({"backend": name, "overall": {"answer_accuracy": acc}}))
+        summary = {"backend": name, "overall": {"answer_accuracy": acc}}
+        (tmp_path / name / "summary.json").write_text(json.dumps(summary))
     out = subprocess.run([sys.executable, "-m", "evals", "compare", str(tmp_path / "a"), str(tmp_path / "b")],
                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
     assert "+0.300" in out.stdout
