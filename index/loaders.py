@@ -203,7 +203,7 @@ def load_file(path: Path, root: Path, max_bytes: int, sidecars: dict[Path, dict[
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise LoadError(f"too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB limit)")
+            raise LoadError(f"too large ({_human(size)}; the limit is {_human(max_bytes)}, NEWSQA_MAX_FILE_MB)")
         data = path.read_bytes()
     except OSError as exc:
         raise LoadError(f"cannot read: {exc.strerror or exc}") from exc
@@ -258,6 +258,10 @@ def load_jsonl(path: Path, root: Path) -> Iterator[RawArticle | Skipped]:
                 )
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         yield Skipped(str(path), f"cannot read: {exc}")
+
+
+def _human(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.1f} kB"
 
 
 def _domain(url: str) -> str:

@@ -52,3 +52,13 @@ def llm_server() -> Iterator[str]:
     server = RealLLMServer()
     yield server.base_url
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """A real `chroma run` server on 127.0.0.1; yields (host, port)."""
+    from tests.chroma_server import ChromaServer
+
+    server = ChromaServer(tmp_path_factory.mktemp("chroma-server"))
+    yield server.host, server.port
+    server.stop()

@@ -1,0 +1,298 @@
+"""Ingestion: cleaning, spans, chunking, incremental builds, bad input, Chroma embedded and server."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter, MetadataFilters, VectorStoreQuery
+
+import settings as settings_module
+from index import bm25
+from index.build import Pipeline, build
+from index.clean import QUOTES, clean
+from index.embedder import Embedder
+from index.loaders import load
+from index.models import RawArticle
+from index.store import IndexStore
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLES = ROOT / "data" / "articles"
+
+
+def pipeline(home: Path, embedder: Embedder, **kw: object) -> tuple[settings_module.Settings, Pipeline]:
+    s = settings_module.Settings(home=home, **kw)  # type: ignore[arg-type]
+    return s, Pipeline(s, embedder)
+
+
+def snapshot(store: IndexStore) -> dict[str, object]:
+    """Everything an index holds that a rebuild must reproduce."""
+    chunks = store.chunks.get(include=["documents"])
+    claims = store.claims_col.get(include=[])
+    return {
+        "articles": {k: r.content_hash for k, r in store.records().items()},
+        "chunks": dict(zip(chunks["ids"], chunks["documents"], strict=True)),
+        "claims": sorted(claims["ids"]),
+    }
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text.translate(QUOTES))
+
+
+# --- cleaning and spans on the real sample articles -------------------------------------------
+
+def test_cleaning_removes_site_furniture_and_repairs_text(embedder: Embedder) -> None:
+    texts = {p.name: clean(p.read_text(), embedder.vocabulary) for p in ARTICLES.glob("*.txt")}
+    joined = "\n".join(c.text for c in texts.values())
+    for junk in ("spot_img", "Get in Touch", "Latest Posts", "Related Posts", "North Korea Mobilizes Citizens"):
+        assert junk not in joined
+    unconfirmed = texts["troop-deployment-unconfirmed-by-pyongyang.txt"]
+    assert "deployment following the announcement" in unconfirmed.text, "follo/wing rejoined"
+    assert "taking part in Russia's war of invasion" in unconfirmed.text, "Russia/'s rejoined"
+    assert unconfirmed.title.startswith("North Korea's Troop Deployment")
+    assert "\u201c" not in joined and "\u2019" not in joined, "quotes normalised"
+
+
+def test_every_clean_character_maps_back_to_the_raw_file(embedder: Embedder) -> None:
+    for path in ARTICLES.glob("*.txt"):
+        raw = path.read_text()
+        c = clean(raw, embedder.vocabulary)
+        assert len(c.offsets) == len(c.text)
+        for i, ch in enumerate(c.text):
+            if not ch.isspace():
+                assert raw[c.offsets[i]].translate(QUOTES) == ch, (path.name, i)
+
+
+def test_chunks_are_exact_spans_that_fit_the_model_window(sample_settings: settings_module.Settings,
+                                                          embedder: Embedder) -> None:
+    store = Pipeline(sample_settings, embedder).open_store()
+    records = store.records(with_text=True)
+    got = store.chunks.get(include=["documents", "metadatas"])
+    covered: dict[str, set[int]] = {}
+    for text, meta in zip(got["documents"], got["metadatas"], strict=True):
+        article = records[meta["article_id"]]
+        assert article.text[meta["start"] : meta["end"]] == text
+        raw = Path(article.path).read_text()
+        assert squash(raw[meta["raw_start"] : meta["raw_end"]]) == squash(text) or "follo" in raw
+        n_tokens = len(embedder.tokenizer.encode(text).ids)
+        assert len(embedder._counter.encode(text).ids) <= embedder.max_tokens == 256 and n_tokens <= 256
+        covered.setdefault(meta["article_id"], set()).update(range(meta["start"], meta["end"]))
+    for aid, rec in records.items():
+        missing = [i for i, ch in enumerate(rec.text) if not ch.isspace() and i not in covered[aid]]
+        assert not missing, f"{aid}: characters in no chunk"
+
+
+def test_sidecar_metadata_is_applied(sample_settings: settings_module.Settings, embedder: Embedder) -> None:
+    records = Pipeline(sample_settings, embedder).open_store().records()
+    by_name = {Path(r.path).name: r for r in records.values()}
+    assert by_name["newsweek-north-korea-dismisses-troop-claims.txt"].source == "Newsweek"
+    assert by_name["ap-south-korea-demands-pullout.txt"].source == "Associated Press"
+    assert by_name["north-korea-sends-3000-soldiers.txt"].published == "2024-10-23"
+
+
+# --- incremental builds -----------------------------------------------------------------------
+
+def test_rebuilding_an_unchanged_corpus_changes_nothing(tmp_path: Path, embedder: Embedder) -> None:
+    s, pipe = pipeline(tmp_path, embedder)
+    first = build(None, s, progress=False, pipeline=pipe)
+    before = snapshot(pipe.open_store())
+    started = time.perf_counter()
+    again = build(None, s, progress=False, pipeline=pipe)
+    assert time.perf_counter() - started < 5
+    assert (len(first.added), len(again.added), len(again.updated), again.unchanged) == (5, 0, 0, 5)
+    assert snapshot(pipe.open_store()) == before
+
+
+def test_changed_removed_and_new_articles(tmp_path: Path, corpus_copy: Path, embedder: Embedder) -> None:
+    s, pipe = pipeline(tmp_path / "home", embedder)
+    build([corpus_copy], s, progress=False, pipeline=pipe)
+    store = pipe.open_store()
+    old_ids = set(store.chunks.get(include=[])["ids"])
+
+    changed = corpus_copy / "north-korea-sends-3000-soldiers.txt"
+    changed.write_text(changed.read_text() + "\nThe Zorbian envoy called the deployment unprecedented.\n")
+    (corpus_copy / "troop-deployment-unconfirmed-by-pyongyang.txt").unlink()
+    (corpus_copy / "new.md").write_text("---\ntitle: Quokka report\nsource: Test Wire\n---\nQuokkas were seen.\n")
+    report = build([corpus_copy], s, progress=False, pipeline=pipe)
+
+    assert len(report.updated) == 1 and len(report.removed) == 1 and len(report.added) == 1
+    assert report.unchanged == 3
+    store = pipe.open_store()
+    records = store.records()
+    assert not any("unconfirmed" in k for k in records)
+    new_ids = set(store.chunks.get(include=[])["ids"])
+    changed_id = report.updated[0]
+    assert not {i for i in old_ids if i.startswith(changed_id)} & new_ids, "old chunks of the changed article gone"
+    assert not any(i.startswith(report.removed[0]) for i in new_ids), "removed article's chunks gone"
+    assert not store.claims(where={"article_id": report.removed[0]})
+    retriever = bm25.load_or_build(store, s, 3)
+    assert retriever is not None
+    top = retriever.retrieve("Zorbian envoy unprecedented")[0]
+    assert "Zorbian" in top.node.get_content(), "BM25 rebuilt after the change"
+
+
+def _make_corpus(folder: Path, n: int) -> None:
+    sentences = [s for p in ARTICLES.glob("*.txt") for s in re.split(r"(?<=[.!?])\s+", p.read_text()) if len(s) > 40]
+    rng = random.Random(7)
+    folder.mkdir()
+    for i in range(n):
+        (folder / f"article-{i:03}.txt").write_text(f"Report number {i}.\n" + " ".join(rng.sample(sentences, 25)))
+
+
+def _embedding_rows(home: Path) -> int:
+    db = home / "chroma" / "chroma.sqlite3"
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+            return int(conn.execute("select count(*) from embeddings").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+def test_an_ingest_killed_half_way_and_rerun_equals_one_clean_run(tmp_path: Path, embedder: Embedder) -> None:
+    corpus = tmp_path / "corpus"
+    _make_corpus(corpus, 150)
+    env = {**os.environ, "NEWSQA_HOME": str(tmp_path / "killed")}
+    proc = subprocess.Popen([sys.executable, "-m", "index", "build", str(corpus), "--quiet"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 240
+    while _embedding_rows(tmp_path / "killed") == 0 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    s_killed, pipe_killed = pipeline(tmp_path / "killed", embedder)
+    partial = len(pipe_killed.open_store().records())
+    assert 0 <= partial < 150, "the build was killed before it finished"
+
+    resumed = build([corpus], s_killed, progress=False, pipeline=pipe_killed)
+    assert len(resumed.added) == 150 - partial
+    s_clean, pipe_clean = pipeline(tmp_path / "clean", embedder)
+    build([corpus], s_clean, progress=False, pipeline=pipe_clean)
+    assert snapshot(pipe_killed.open_store()) == snapshot(pipe_clean.open_store())
+
+
+# --- bad input --------------------------------------------------------------------------------
+
+def test_bad_files_are_skipped_with_a_reason_and_the_rest_is_ingested(tmp_path: Path, embedder: Embedder) -> None:
+    s, pipe = pipeline(tmp_path / "home", embedder, max_file_mb=0.01)
+    build(None, s, progress=False, pipeline=pipe)  # something already indexed, that must survive
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Officials in Oslo confirmed the fjord ferry schedule on Monday.")
+    (folder / "empty.txt").write_text("")
+    (folder / "blank.md").write_text("   \n\t\n")
+    (folder / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    (folder / "cp1252.txt").write_bytes("The mayor said \u201cno comment\u201d about the caf\u00e9.".encode("cp1252"))
+    (folder / "latin1.txt").write_bytes("Le ministre a parl\u00e9 \u00e0 Gen\u00e8ve du budget.".encode("latin-1"))
+    (folder / "utf16.txt").write_text("The harbour in Bergen reopened on Friday.", encoding="utf-16")
+    (folder / "huge.txt").write_text("word " * 5000)
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "copy.txt").write_text((folder / "good.txt").read_text())
+    jsonl = folder / "feed.jsonl"
+    jsonl.write_text('{"id": "j1", "title": "Fjords", "published": "2024-01-02", "text": "Fjords are deep."}\n'
+                     "{not json\n"
+                     '{"id": "j2", "title": "No text"}\n')
+    with gzip.open(folder / "more.jsonl.gz", "wt") as fh:
+        fh.write(json.dumps({"id": "g1", "url": "https://example.org/a", "title": "Glaciers",
+                             "published": "2023/01/05", "text": "Glaciers retreated in Norway."}) + "\n")
+
+    report = build([folder, tmp_path / "missing-folder"], s, progress=False, pipeline=pipe, prune=False)
+    reasons = {Path(k.path.split(":")[0].split(" (")[0]).name: k.reason for k in report.skipped}
+    assert reasons["empty.txt"] == "empty file" and reasons["blank.md"] == "empty file"
+    assert reasons["binary.txt"] == "binary file, not text"
+    assert reasons["huge.txt"] == "too large (25.0 kB; the limit is 10.0 kB, NEWSQA_MAX_FILE_MB)"
+    assert reasons["scan.pdf"] == "unsupported file type"
+    assert reasons["missing-folder"] == "no such file or folder"
+    assert "duplicate" in reasons.get("copy.txt", reasons.get("good.txt", ""))
+    jsonl_problems = sorted(k.reason for k in report.skipped if "feed.jsonl:" in k.path)
+    assert jsonl_problems == ["no text", "not a JSON object"]
+    assert all("\n" not in r for r in reasons.values()), "one line per problem"
+
+    records = pipe.open_store().records(with_text=True)
+    texts = {Path(r.path).name + ("#" + r.id if r.path.endswith(("jsonl", "gz")) else ""): r for r in records.values()}
+    assert 'said "no comment" about the caf\u00e9' in texts["cp1252.txt"].text
+    assert "parl\u00e9 \u00e0 Gen\u00e8ve" in texts["latin1.txt"].text
+    assert "Bergen" in texts["utf16.txt"].text
+    assert texts["feed.jsonl#j1"].title == "Fjords"
+    assert texts["more.jsonl.gz#g1"].published == "2023-01-05" and texts["more.jsonl.gz#g1"].source == "example.org"
+    assert sum(1 for r in records.values() if "data/articles" in r.path) == 5, "nothing already indexed was lost"
+
+
+def test_markdown_front_matter_and_html_metadata(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("---\ntitle: Talks resume\nsource: Wire\npublished: 2024-10-21\n---\nTalks resumed.")
+    (tmp_path / "b.html").write_text(
+        '<html><head><title>Ignored title</title><meta property="og:title" content="Ports reopen">'
+        '<meta property="og:site_name" content="Harbour News">'
+        '<meta property="article:published_time" content="2024-10-22T08:00:00Z"></head>'
+        "<body><nav>Home | World</nav><p>The ports reopened &amp; ships sailed.</p>"
+        "<script>alert('x')</script><footer>Copyright</footer></body></html>")
+    arts = {Path(a.path).name: a for a in load([tmp_path], 10**6) if isinstance(a, RawArticle)}
+    md, html = arts["a.md"], arts["b.html"]
+    assert (md.title, md.source, md.published) == ("Talks resume", "Wire", "2024-10-21")
+    assert md.raw.strip() == "Talks resumed."
+    assert (html.title, html.source, html.published) == ("Ports reopen", "Harbour News", "2024-10-22")
+    assert html.raw.strip() == "The ports reopened & ships sailed."
+
+
+# --- Chroma: filters, CLI, the server path, offline -------------------------------------------
+
+def test_metadata_filters_on_source_and_date(sample_settings: settings_module.Settings, embedder: Embedder) -> None:
+    store = Pipeline(sample_settings, embedder).open_store()
+    query = embedder.embed_query("troops in Russia")
+
+    def sources(*filters: MetadataFilter) -> set[str]:
+        result = store.vector_store.query(VectorStoreQuery(query_embedding=query, similarity_top_k=30,
+                                                           filters=MetadataFilters(filters=list(filters))))
+        return {str(n.metadata["published"]) + "/" + str(n.metadata["source"]) for n in result.nodes or []}
+
+    assert sources(MetadataFilter(key="source", value="Newsweek")) == {"2024-10-21/Newsweek"}
+    late = sources(MetadataFilter(key="published_key", value=20241022, operator=FilterOperator.GTE))
+    assert late and all(s.split("/")[0] >= "2024-10-22" for s in late)
+
+
+def test_info_and_list_commands(sample_settings: settings_module.Settings) -> None:
+    env = {**os.environ, "NEWSQA_HOME": str(sample_settings.home)}
+    info = json.loads(subprocess.run([sys.executable, "-m", "index", "info", "--json"], cwd=ROOT, env=env,
+                                     capture_output=True, text=True, check=True, timeout=120).stdout)
+    assert info["articles"] == 5 and info["chunks"] > 5 and info["claims"] > 20
+    assert info["embedder"] == "all-MiniLM-L6-v2-int8-onnx"
+    listed = json.loads(subprocess.run([sys.executable, "-m", "index", "list", "--json"], cwd=ROOT, env=env,
+                                       capture_output=True, text=True, check=True, timeout=120).stdout)
+    assert len(listed) == 5 and {"id", "title", "source", "published", "chunks"} <= set(listed[0])
+
+
+def test_the_same_index_in_a_chroma_server(tmp_path: Path, chroma_server: tuple[str, int], embedder: Embedder,
+                                           sample_settings: settings_module.Settings) -> None:
+    host, port = chroma_server
+    s, pipe = pipeline(tmp_path, embedder, chroma_host=host, chroma_port=port, collection="servertest")
+    first = build(None, s, progress=False, pipeline=pipe)
+    again = build(None, s, progress=False, pipeline=pipe)
+    assert len(first.added) == 5 and again.unchanged == 5 and not again.added
+    server = pipe.open_store()
+    local = Pipeline(sample_settings, embedder).open_store()
+    assert server.chunk_count() == local.chunk_count()
+    assert sorted(r.content_hash for r in server.records().values()) == sorted(
+        r.content_hash for r in local.records().values())
+    assert not (tmp_path / "chroma").exists(), "nothing written to a local database"
+
+
+def test_build_runs_with_no_network(tmp_path: Path) -> None:
+    if subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode != 0:
+        pytest.skip("unshare -n is not permitted here")
+    env = {**os.environ, "NEWSQA_HOME": str(tmp_path)}
+    out = subprocess.run(["unshare", "-n", sys.executable, "-m", "index", "build", "--quiet"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "5 added" in out.stdout
