@@ -21,7 +21,9 @@ BOILERPLATE = re.compile(
         share(?:\ this(?:\ article)?)? | share\ on\ \w+ | follow\ us(?:\ on\ .*)? |
         subscribe(?:\ to\ .*)? | sign\ up\ for\ .*newsletter.* | click\ here.* |
         all\ rights\ reserved\.? | (?:copyright|©)\ .* | tags?:.* | leave\ a\ (?:reply|comment) |
-        you\ may\ also\ like | skip\ to\ (?:main\ )?content | menu | search | home
+        you\ may\ also\ like | skip\ to\ (?:main\ )?content | menu | search | home |
+        (?:\d\.\ )?how\ relevant\ is\ this\ ad\ to\ you\? | video\ player\ was\ slow\ to\ load\ content.* |
+        (?:\d\.\ )?did\ you\ encounter\ any\ technical\ issues\? | ad\ feedback
     )$""",
     re.I | re.X,
 )
