@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from llama_index.core.node_parser import SentenceSplitter
 
-from index.models import Article, Chunk, published_key
+from index.models import Article, Chunk
 
 _SENTENCE_END = re.compile(r"""([.!?]["')\]]*)\s+(?=["'(\[]?[A-Z0-9])|\n{2,}""")
 _ABBREVIATIONS = re.compile(
@@ -52,12 +52,7 @@ class Chunker:
                     tokens=len(self.count(text)) + 2,
                     metadata={
                         "article_id": article.id,
-                        "title": article.title,
-                        "source": article.source,
-                        "published": article.published,
-                        "published_key": published_key(article.published),
-                        "url": article.url,
-                        "path": article.path,
+                        **article.metadata,
                         "chunk_index": i,
                         "start": start,
                         "end": end,

@@ -48,6 +48,18 @@ class Article:
     offsets: list[int]
     content_hash: str
 
+    @property
+    def metadata(self) -> dict[str, str | int]:
+        """What every chunk and the article record carry, for display and filtering."""
+        return {
+            "title": self.title,
+            "source": self.source,
+            "published": self.published,
+            "published_key": published_key(self.published),
+            "url": self.url,
+            "path": self.path,
+        }
+
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of the cleaned text back to the original file text."""
         if end <= start:

@@ -24,7 +24,7 @@ from llama_index.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo,
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.claims import Claim
-from index.models import Article, Chunk, published_key
+from index.models import Article, Chunk
 from settings import Settings
 
 _GET_PAGE = 5000
@@ -195,17 +195,7 @@ class IndexStore:
             embeddings=[(mean / norm).tolist()],
             documents=[article.text],
             metadatas=[
-                {
-                    "title": article.title,
-                    "source": article.source,
-                    "published": article.published,
-                    "published_key": published_key(article.published),
-                    "url": article.url,
-                    "path": article.path,
-                    "root": article.root,
-                    "content_hash": article.content_hash,
-                    "chunks": len(chunks),
-                }
+                {**article.metadata, "root": article.root, "content_hash": article.content_hash, "chunks": len(chunks)}
             ],
         )
 
