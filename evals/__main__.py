@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--limit", type=int, default=0, help="only the first N questions")
     r.add_argument("--full-corpus", action="store_true", help="realtimeqa: index all 4,554 articles")
     r.add_argument("--check", type=Path, help="JSON of minimum scores; exit 1 when one is not met")
+    r.add_argument("--judge", action="store_true",
+                   help="also ask the OpenAI-compatible server in NEWSQA_OPENAI_* to judge each answer")
     r.add_argument("--quiet", action="store_true")
     c = sub.add_parser("compare", help="metric deltas between two result folders (B - A)")
     c.add_argument("a", type=Path)
@@ -53,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         items = runner.load_dataset(args.dataset, args.limit)
         dataset = runner.Dataset(args.dataset.stem, items, args.corpus)
-    summary = runner.run(dataset, args.out, settings, progress=not args.quiet)
+    judge_with = settings_module.Settings() if args.judge else None
+    summary = runner.run(dataset, args.out, settings, progress=not args.quiet, judge_with=judge_with)
     overall = summary["overall"]
     print(" ".join(f"{k}={v:.3f}" for k, v in sorted(overall.items()) if isinstance(v, float)))
     print(f"latency p50 {summary['latency_ms'].get('p50', 0):.0f} ms, p95 {summary['latency_ms'].get('p95', 0):.0f} ms"

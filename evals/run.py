@@ -75,12 +75,15 @@ def score(record: dict[str, Any], item: dict[str, Any], passages: list[str]) -> 
     return scores
 
 
-def ask_all(dataset: Dataset, settings: settings_module.Settings, progress: bool = True
-            ) -> Iterator[dict[str, Any]]:
+def ask_all(dataset: Dataset, settings: settings_module.Settings, progress: bool = True,
+            judge_with: settings_module.Settings | None = None) -> Iterator[dict[str, Any]]:
+    from assistant.llm import OpenAICompatibleLLM
     from assistant.service import Assistant
     from assistant.types import QuestionError
+    from evals.judge import judge
 
     assistant = Assistant(settings, Pipeline(settings))
+    judge_llm = OpenAICompatibleLLM(judge_with) if judge_with else None
     for item in tqdm(dataset.items, desc=f"asking ({dataset.name})", unit="q", disable=not progress):
         try:
             answer = assistant.ask(item["question"])
@@ -93,6 +96,8 @@ def ask_all(dataset: Dataset, settings: settings_module.Settings, progress: bool
         row = {"id": item["id"], "type": item.get("type", ""), **record}
         row.pop("closest", None)
         row["scores"] = score(record, item, passages)
+        if judge_llm is not None:
+            row["scores"].update(judge(judge_llm, record, item))
         yield row
 
 
@@ -104,12 +109,13 @@ def summarize(rows: list[dict[str, Any]], dataset: str, backend: str, seconds: f
     return summary
 
 
-def run(dataset: Dataset, out: Path, settings: settings_module.Settings, progress: bool = True) -> dict[str, Any]:
+def run(dataset: Dataset, out: Path, settings: settings_module.Settings, progress: bool = True,
+        judge_with: settings_module.Settings | None = None) -> dict[str, Any]:
     """Index the dataset's corpus into ``settings.home``, ask everything, write the outputs."""
     out.mkdir(parents=True, exist_ok=True)
     build(dataset.corpus, settings, progress=progress, prune=False)
     started = time.perf_counter()
-    rows = list(ask_all(dataset, settings, progress))
+    rows = list(ask_all(dataset, settings, progress, judge_with))
     backend = "extractive" if settings.backend == "extractive" else f"openai:{settings.openai_model}"
     summary = summarize(rows, dataset.name, backend, time.perf_counter() - started)
     with (out / "results.jsonl").open("w", encoding="utf-8") as fh:

@@ -38,3 +38,22 @@ def test_compare_prints_deltas(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "evals", "compare", str(tmp_path / "a"), str(tmp_path / "b")],
                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
     assert "+0.300" in out.stdout
+
+
+def test_llm_judge_through_a_real_server(llm_server: str) -> None:
+    import settings as settings_module
+    from assistant.llm import OpenAICompatibleLLM
+    from evals.judge import _verdict, judge
+
+    assert _verdict("correct: yes\nfaithful: NO", "correct") is True
+    assert _verdict("correct: yes\nfaithful: NO", "faithful") is False
+    assert _verdict("I think so", "correct") is None
+    llm = OpenAICompatibleLLM(settings_module.Settings(openai_base_url=llm_server, llm_max_tokens=16))
+    gold = {"question": "How many troops?", "answers": [["1,500"]], "answerable": True}
+    record = {"answer": "Seoul said 1,500 troops were sent. [1]", "abstained": False,
+              "citations": [{"n": 1, "quote": "Seoul said 1,500 troops were sent."}]}
+    verdict = judge(llm, record, gold)
+    assert set(verdict) == {"judge_correct", "judge_faithful"}
+    assert all(v in (True, False, None) for v in verdict.values())  # a 135M judge may garble: None, not a pass
+    down = OpenAICompatibleLLM(settings_module.Settings(openai_base_url="http://127.0.0.1:9/v1"))
+    assert judge(down, record, gold) == {"judge_correct": None, "judge_faithful": None}
