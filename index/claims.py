@@ -83,6 +83,10 @@ _QUOTE_THEN_SAID = re.compile(r'^"(?P<quote>[^"]{8,}?)[,.?!]?"\s*,?\s*(?P<rest>.
 _SPEAKER_VERB = re.compile(rf"(?P<speaker>[^,;:\"]{{2,120}}?)\s+{_ADVERBS}\"?(?P<verb>{VERB_RE})\b(?P<rest>.*)$")
 _QUOTE_ENDS = re.compile(r'^(?P<quote>[^"]{8,}?[,.?!])"\s*(?P<rest>.*)$')  # a quote begun in the sentence before
 _VERB_SPEAKER = re.compile(rf"^(?P<verb>{VERB_RE})\s+(?P<speaker>[^,.;]{{2,100}})(?P<rest>.*)$")
+_APPOSITIVE = re.compile(
+    rf"^(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{1,3}}),\s+(?P<role>[^,;\"]{{3,100}}),\s+{_ADVERBS}"
+    rf"(?P<verb>{VERB_RE}|telling)\b"
+)
 _ACCORDING = re.compile(r"\b[Aa]ccording to (?:the )?(?P<speaker>[^,.;]{2,80})")
 
 
@@ -214,7 +218,7 @@ def extract(article_id: str, text: str, *, published: str = "", title: str = "",
             speaker = _parse_speaker(m.group("speaker")) if m else None
             for value, unit in fig:
                 claims.append(_claim(article_id, speaker, "reported", sentence, s, e, "figure", value, unit))
-            if speaker and not fig:
+            if speaker:
                 claims.append(_claim(article_id, speaker, "reported", sentence, s, e))
             continue
         speaker, stance = found
@@ -245,8 +249,20 @@ def extract(article_id: str, text: str, *, published: str = "", title: str = "",
     return resolve_names(claims, text)
 
 
+def _appositive(text: str) -> tuple[_Speaker, str] | None:
+    """'Park Sun-won, a member of a committee, said ...' / 'Patrick Cronin, security chair at X, told ...'."""
+    m = _APPOSITIVE.match(text)
+    if not m:
+        return None
+    sp = _parse_speaker(f"{m.group('name')}, {m.group('role')}")
+    return (sp, VERBS.get(m.group("verb"), "said")) if sp and sp.person else None
+
+
 def _attribution(sentence: str) -> tuple[_Speaker, str] | None:
     body = sentence.strip()
+    lead = _appositive(body)
+    if lead:
+        return lead
     q = _QUOTE_THEN_SAID.match(body) or _QUOTE_ENDS.match(body)
     if q:  # "QUOTE," SPEAKER said ... | "QUOTE," said SPEAKER, ROLE | ...end of QUOTE," SPEAKER said
         rest = q.group("rest")
@@ -260,6 +276,9 @@ def _attribution(sentence: str) -> tuple[_Speaker, str] | None:
             sp = _parse_speaker(sv.group("speaker"))
             if sp:
                 return sp, VERBS[sv.group("verb")]
+        appositive = _appositive(rest)
+        if appositive:
+            return appositive
         tell = re.match(r"(?P<speaker>[^,;]{2,80}?)\s+(?:telling|told|adding)\b", rest)
         if tell:
             sp = _parse_speaker(tell.group("speaker"))

@@ -123,3 +123,13 @@ def test_claims_cli(sample_settings: settings_module.Settings) -> None:
     rows = json.loads(out.stdout)
     assert rows and {r["speaker"] for r in rows} == {"Dmitry Peskov"}
     assert {"speaker", "role", "stance", "statement", "article_id", "published", "start", "end"} <= set(rows[0])
+
+
+def test_extraction_precision_and_recall_on_the_labelled_set() -> None:
+    from evals.claims_eval import evaluate
+
+    result = evaluate(ROOT / "evals" / "datasets" / "sample_claims.jsonl")
+    assert result["gold"] >= 40
+    assert result["precision"] >= 0.9 and result["recall"] >= 0.8, result["misses"] + result["wrong_speaker"]
+    print(f"\nclaims extraction: precision {result['precision']:.2f}, recall {result['recall']:.2f}, "
+          f"stance accuracy {result['stance_accuracy']:.2f}")
