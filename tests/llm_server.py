@@ -41,6 +41,7 @@ class RealLLMServer:
         params.cpuparams_batch.n_threads = 2
         params.port = free_port()
         params.model_alias = {alias}  # a plain string would become a set of letters
+        params.verbosity = 0  # errors only; llama.cpp writes straight to fd 2, past pytest capture
         self._server: Any = xllamacpp.Server(params)
         self.base_url = f"{self._server.listening_address.rstrip('/')}/v1"
         self._wait()
