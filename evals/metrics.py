@@ -148,4 +148,6 @@ def summarize(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     for t in sorted({str(r.get("type", "")) for r in rows}):
         group = [r for r in rows if str(r.get("type", "")) == t]
         by_type[t] = {"n": len(group), **{k: _mean(r.get(k) for r in group) for k in keys}}
-    return {"overall": {k: v for k, v in overall.items() if v is not None}, "by_type": by_type}
+    raw_flags = {"correct", "correct_abstain", "wrong_abstain", "missed_abstain"}  # reported as the rates above
+    return {"overall": {k: v for k, v in overall.items() if v is not None and k not in raw_flags},
+            "by_type": by_type}
