@@ -6,6 +6,7 @@ and BM25 scores live on different scales.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from llama_index.core import VectorStoreIndex
@@ -93,6 +94,7 @@ class HybridRetriever:
         self.store = store
         self.index = VectorStoreIndex.from_vector_store(store.vector_store, embed_model=OnnxEmbedding(embedder))
         self.bm25 = bm25.load_or_build(store, settings, settings.candidates)
+        self._lock = threading.Lock()
 
     def refresh(self) -> None:
         """Pick up articles added or removed since start-up (BM25 is rebuilt if stale)."""
@@ -102,10 +104,12 @@ class HybridRetriever:
         k = k or self.settings.candidates
         dense = self.index.as_retriever(similarity_top_k=k, filters=to_metadata_filters(filters)).retrieve(question)
         sparse: list[NodeWithScore] = []
-        if self.bm25 is not None:
-            corpus_size = int(self.bm25.bm25.scores.get("num_docs", 0) or 0)
-            self.bm25.similarity_top_k = max(1, min(corpus_size, k * (3 if filters and not filters.empty() else 1)))
-            hits = self.bm25.retrieve(QueryBundle(question))
+        keyword = self.bm25
+        if keyword is not None:
+            corpus_size = int(keyword.bm25.scores.get("num_docs", 0) or 0)
+            with self._lock:  # top-k is an attribute of the shared retriever
+                keyword.similarity_top_k = max(1, min(corpus_size, k * (3 if filters and not filters.empty() else 1)))
+                hits = keyword.retrieve(QueryBundle(question))
             sparse = [h for h in hits if passes(h.node.metadata, filters) and (h.score or 0) > 0][:k]
         return [
             Passage.from_metadata(hit.node.node_id, hit.node.get_content(), hit.node.metadata, score)

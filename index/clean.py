@@ -90,6 +90,12 @@ def is_headline(line: str) -> bool:
     return caps / len(words) >= 0.6
 
 
+def _stands_alone(line: str, lines: list[tuple[int, str]], i: int) -> bool:
+    """A file's first line, short, unpunctuated and followed by a blank line: a sentence-case headline."""
+    followed_by_blank = i + 1 < len(lines) and not lines[i + 1][1].strip()
+    return followed_by_blank and 2 <= len(line.split()) <= 15 and not line.rstrip().endswith(TERMINAL)
+
+
 def _join_kind(prev: str, nxt: str, vocabulary: Container[str]) -> str | None:
     """How a line continues into the next: "" (broken word), " " (wrapped line) or None (new paragraph)."""
     if not prev or not nxt or prev.rstrip().endswith(TERMINAL):
@@ -111,7 +117,7 @@ def clean(raw: str, vocabulary: Container[str] = frozenset()) -> Cleaned:
     lines = [(pos, text) for pos, text in _lines(raw)]
     kept: list[tuple[int, str] | None] = []  # None marks a paragraph break
     title = ""
-    for pos, text in lines:
+    for i, (pos, text) in enumerate(lines):
         stripped = text.strip()
         if not stripped:
             kept.append(None)
@@ -119,8 +125,9 @@ def clean(raw: str, vocabulary: Container[str] = frozenset()) -> Cleaned:
         if BOILERPLATE.match(stripped):
             kept.append(None)
             continue
-        if is_headline(stripped) and len(stripped.split()) >= 2:
-            if not title and not any(k for k in kept if k):
+        first = not title and not any(k for k in kept if k)
+        if (is_headline(stripped) and len(stripped.split()) >= 2) or (first and _stands_alone(stripped, lines, i)):
+            if first:
                 title = stripped.translate(QUOTES)
             kept.append(None)  # stray section headers are dropped too
             continue

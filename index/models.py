@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 # Bump when cleaning, chunking or embedding changes, so that `build` re-indexes everything.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""The browser UI: rendering and the Library tab's work (app.py holds the page)."""

@@ -1,0 +1,138 @@
+"""Answers, sources and claims as HTML for the browser.
+
+Article text is untrusted: every piece of it goes through ``html.escape`` (and, in chat
+messages, Markdown escaping) before it reaches the page, so a ``<script>`` or an
+``<img onerror=...>`` inside an article shows as text and never runs.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+from assistant.types import Answer, Citation, Passage
+from index.claims import Claim
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+_MARKER = re.compile(r"\\\[(\d+)\\\]")
+MAX_CLAIM_ROWS = 300
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _markdown_text(text: str) -> str:
+    """Text that Markdown shows verbatim: HTML-escaped (no quote entities, whose ``#`` Markdown would
+    break), then Markdown punctuation backslashed."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def source_id(turn: int, n: int) -> str:
+    return f"src-{turn}-{n}"
+
+
+def answer_message(answer: Answer, turn: int) -> str:
+    """The chat bubble: the answer with each [n] a link to its source in the sources panel."""
+    body = _MARKER.sub(
+        lambda m: f'<a class="cite" href="#{source_id(turn, int(m.group(1)))}">[{m.group(1)}]</a>',
+        _markdown_text(answer.answer),
+    )
+    if answer.abstained:
+        body = f"⚠️ **Not in the articles.** {body}"
+    notes = "".join(f"\n\n_{_markdown_text(note)}_" for note in answer.flagged if note.startswith("LLM"))
+    return body + notes
+
+
+STREAMING = " ▍"
+
+
+def partial_message(text: str) -> str:
+    """A streamed, not yet verified answer: plain text and a cursor until the final answer replaces it."""
+    return _markdown_text(text) + STREAMING
+
+
+def user_message(text: str) -> str:
+    return _markdown_text(text)
+
+
+def error_message(message: str) -> str:
+    return f"⚠️ {_markdown_text(message)}"
+
+
+def _highlight(passage: str, quote: str) -> str:
+    at = passage.find(quote) if quote else -1
+    if at < 0:
+        return esc(passage)
+    return esc(passage[:at]) + f"<mark>{esc(quote)}</mark>" + esc(passage[at + len(quote):])
+
+
+def _byline(title: str, source: str, published: str) -> str:
+    where = ", ".join(x for x in (source, published) if x)
+    return f"<b>{esc(title or 'Untitled')}</b>" + (f" <span class='where'>{esc(where)}</span>" if where else "")
+
+
+def citation_html(c: Citation, turn: int) -> str:
+    return (
+        f"<details class='src' id='{source_id(turn, c.n)}'>"
+        f"<summary><span class='n'>[{c.n}]</span> {_byline(c.title, c.source, c.published)}"
+        f"<div class='quote'>“{esc(c.quote)}”</div></summary>"
+        f"<blockquote>{_highlight(c.passage, c.quote)}</blockquote>"
+        f"<div class='loc'>{esc(c.article_id)}, characters {c.start}–{c.end}</div></details>"
+    )
+
+
+def closest_html(p: Passage) -> str:
+    return (
+        f"<details class='src closest'><summary>{_byline(p.title, p.source, p.published)}</summary>"
+        f"<blockquote>{esc(p.text)}</blockquote>"
+        f"<div class='loc'>{esc(p.article_id)}, characters {p.start}–{p.end}</div></details>"
+    )
+
+
+def sources_block(answer: Answer, turn: int) -> str:
+    """The sources of one answer: its citations, or for an abstention the closest passages."""
+    head = f"<div class='turn' data-turn='{turn}'><div class='asked'>{esc(answer.question)}</div>"
+    if answer.citations:
+        items = "".join(citation_html(c, turn) for c in answer.citations)
+    elif answer.closest:
+        items = "<div class='none'>No passage answers this. Closest passages:</div>" + "".join(
+            closest_html(p) for p in answer.closest
+        )
+    else:
+        items = "<div class='none'>No passages.</div>"
+    return head + items + "</div>"
+
+
+def sources_panel(blocks: Sequence[str]) -> str:
+    """All answers' sources, newest first, so links in older messages still resolve."""
+    if not blocks:
+        return "<div class='sources empty'>Sources of each answer appear here.</div>"
+    return "<div class='sources'>" + "".join(reversed(blocks)) + "</div>"
+
+
+def claims_table(claims: Sequence[Claim], passages: dict[str, tuple[str, int]]) -> str:
+    """Who said what. ``passages``: claim id -> (the chunk that holds it, the chunk's start)."""
+    if not claims:
+        return "<div class='claims empty'>No statements match.</div>"
+    rows = []
+    for c in claims[:MAX_CLAIM_ROWS]:
+        who = esc(c.speaker) + (f"<div class='role'>{esc(c.role)}</div>" if c.role and c.role != c.speaker else "")
+        figure = f" <span class='figure'>{c.value:,} {esc(c.unit)}</span>" if c.kind == "figure" else ""
+        text, offset = passages.get(c.id, (c.statement, c.start))
+        s, e = c.start - offset, c.end - offset
+        context = (esc(text[:s]) + f"<mark>{esc(text[s:e])}</mark>" + esc(text[e:])) if 0 <= s < e <= len(text) \
+            else f"<mark>{esc(c.statement)}</mark>"
+        rows.append(
+            f"<tr><td>{who}</td><td class='stance'>{esc(c.stance)}{figure}</td>"
+            f"<td><details class='claim'><summary>{esc(c.statement)}</summary><blockquote>{context}</blockquote>"
+            f"<div class='loc'>{esc(c.article_id)}, characters {c.start}–{c.end}</div></details></td>"
+            f"<td>{esc(c.source)}<div class='title'>{esc(c.title)}</div></td><td>{esc(c.published)}</td></tr>"
+        )
+    more = (f"<div class='more'>Showing {MAX_CLAIM_ROWS} of {len(claims)}; filter to narrow.</div>"
+            if len(claims) > MAX_CLAIM_ROWS else "")
+    return (
+        "<table class='claims'><thead><tr><th>Speaker</th><th>Stance</th><th>Statement (click for the passage)</th>"
+        "<th>Source</th><th>Date</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>" + more
+    )
