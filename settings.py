@@ -65,7 +65,12 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(32, description="Overlap between chunks, in embedder tokens.")
     embed_batch_tokens: int = Field(1024, description="Padded tokens per embedding batch (small ones stay in cache).")
     embed_threads: int = Field(0, description="ONNX Runtime intra-op threads; 0 = all cores.")
+    cache_dir: Path | None = Field(None, description="Where the int8 model derived at first use is kept; "
+                                   "unset = $XDG_CACHE_HOME/newsqa or ~/.cache/newsqa.")
     max_file_mb: float = Field(20.0, description="Files larger than this are skipped.")
+    claims_extractor: Literal["rules", "llm"] = Field(
+        "rules", description="Who-said-what extraction: offline rules, or the OpenAI-compatible server below."
+    )
 
     # --- retrieval / answering -------------------------------------------------------------
     top_k: int = Field(8, description="Passages handed to the answerer.")

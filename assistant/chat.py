@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.prompts import render
 from assistant.text import analyze, content_terms
+from backend.prompts import render
 
 Turn = tuple[str, str]
 _MARKERS = re.compile(r"\s*\[\d+\]")  # (user question, assistant answer)

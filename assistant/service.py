@@ -12,12 +12,12 @@ from collections.abc import Generator, Iterator, Sequence
 from assistant import chat, extractive
 from assistant.citations import resolve
 from assistant.claims import ClaimBook
-from assistant.llm import LLMError, OpenAICompatibleLLM
-from assistant.prompts import render
 from assistant.retrieve import HybridRetriever
 from assistant.scoring import SentenceScorer
 from assistant.text import analyze, looks_like_injection, validate_question
 from assistant.types import Answer, Filters, Passage
+from backend.llm import LLMError, OpenAICompatibleLLM
+from backend.prompts import render
 from index.build import Pipeline
 from index.chunking import sentence_spans
 from index.claims import Claim

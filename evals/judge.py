@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.llm import LLM, LLMError
-from assistant.prompts import render
+from backend.llm import LLM, LLMError
+from backend.prompts import render
 
 
 def _verdict(reply: str, key: str) -> bool | None:

@@ -77,9 +77,9 @@ def score(record: dict[str, Any], item: dict[str, Any], passages: list[str]) -> 
 
 def ask_all(dataset: Dataset, settings: settings_module.Settings, progress: bool = True,
             judge_with: settings_module.Settings | None = None) -> Iterator[dict[str, Any]]:
-    from assistant.llm import OpenAICompatibleLLM
     from assistant.service import Assistant
     from assistant.types import QuestionError
+    from backend.llm import OpenAICompatibleLLM
     from evals.judge import judge
 
     assistant = Assistant(settings, Pipeline(settings))

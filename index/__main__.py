@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--reset", action="store_true", help="drop the existing index first")
     b.add_argument("--no-prune", action="store_true", help="keep articles that are gone from the inputs")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
+    b.add_argument("--claims", choices=["rules", "llm"],
+                   help="who-said-what extractor (default NEWSQA_CLAIMS_EXTRACTOR); --reset redoes indexed articles")
     i = sub.add_parser("info", help="what the index holds")
     i.add_argument("--json", action="store_true")
     ls = sub.add_parser("list", help="the indexed articles")
@@ -28,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     rm.add_argument("ids", nargs="+")
     args = parser.parse_args(argv)
 
-    settings = settings_module.get_settings()
+    claims = getattr(args, "claims", None)
+    settings = settings_module.Settings(claims_extractor=claims) if claims else settings_module.get_settings()
     try:
         pipe = Pipeline(settings)
         if args.command == "build":

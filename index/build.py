@@ -17,7 +17,9 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from index import claims
+from backend.llm import LLMError, OpenAICompatibleLLM
+from backend.prompts import render
+from index import claims, claims_llm
 from index.chunking import Chunker
 from index.clean import clean, fallback_title
 from index.embedder import Embedder, get_embedder
@@ -41,6 +43,7 @@ class BuildReport:
     tokens: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         rate = f", {self.tokens / self.embed_seconds:,.0f} tokens/s in the model" if self.embed_seconds else ""
@@ -48,7 +51,7 @@ class BuildReport:
             f"{len(self.added)} added, {len(self.updated)} updated, {self.unchanged} unchanged, "
             f"{len(self.removed)} removed, {len(self.skipped)} skipped; {self.chunks} chunks ({self.tokens:,} tokens"
             f"{rate}), {self.claims} claims, in {self.seconds:.1f}s"
-        )
+        ) + "".join(f"\n{note}" for note in self.notes)
 
 
 class Pipeline:
@@ -56,8 +59,34 @@ class Pipeline:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
-        self.embedder = embedder or get_embedder(settings.embed_threads, settings.embed_batch_tokens)
-        self.chunker = Chunker(self.embedder.token_ids, settings.chunk_tokens, settings.chunk_overlap)
+        self.embedder = embedder or get_embedder(settings.embed_threads, settings.embed_batch_tokens,
+                                                    settings.cache_dir)
+        self.chunker = Chunker(self.embedder.tokens, settings.chunk_tokens, settings.chunk_overlap)
+        self.llm = OpenAICompatibleLLM(settings) if settings.claims_extractor == "llm" else None
+        self.reset_claim_counts()
+
+    def reset_claim_counts(self) -> None:
+        self.claims_dropped = 0  # LLM claim lines whose quote is not in the article
+        self.claims_fallbacks = 0  # articles given rule-based claims because the LLM failed
+        self.llm_failure = ""  # after one failure the rest of the build uses the rules: no timeout per article
+
+    def extract_claims(self, article: Article) -> list[claims.Claim]:
+        """Who said what in one article: by the rules, or by the LLM with the rules as fallback."""
+        if self.llm is not None and not self.llm_failure:
+            try:
+                got = claims_llm.extract(article.id, article.text, self.llm.complete,
+                                         lambda text: render("claims", text=text))
+            except LLMError as exc:
+                self.llm_failure = str(exc)
+            else:
+                self.claims_dropped += got.dropped
+                for c in got.claims:
+                    c.published, c.title, c.source = article.published, article.title, article.source
+                return got.claims
+        if self.llm is not None:
+            self.claims_fallbacks += 1
+        return claims.extract(article.id, article.text, published=article.published, title=article.title,
+                              source=article.source)
 
     def prepare(self, raw: RawArticle) -> Article:
         cleaned = clean(raw.raw, self.embedder.vocabulary)
@@ -102,6 +131,7 @@ def build(
     started = time.perf_counter()
     roots = [Path(p) for p in (paths or [BUNDLED_CORPUS])]
     pipe = pipeline or Pipeline(settings)
+    pipe.reset_claim_counts()
     store = pipe.open_store()
     report = BuildReport()
     existing = store.records(with_text=True)
@@ -117,7 +147,7 @@ def build(
             tqdm.write(str(s))
 
     pending: list[Article] = []
-    writer = _Writer(store, report)
+    writer = _Writer(store, report, pipe)
     for item in load(roots, int(settings.max_file_mb * 1e6)):
         bar.update(1)
         if isinstance(item, Skipped):
@@ -158,6 +188,11 @@ def build(
                 store.delete_article(ident)
                 report.removed.append(ident)
     store.sweep_orphans()
+    if pipe.llm is not None:
+        report.notes.append(f"claims by {pipe.llm.name}: {pipe.claims_dropped} lines dropped (quote not in the "
+                            f"article), {pipe.claims_fallbacks} articles given rule-based claims instead")
+        if pipe.llm_failure:
+            report.notes.append(f"  the LLM failed, so the rules were used from then on: {pipe.llm_failure}")
     report.seconds = time.perf_counter() - started
     return report
 
@@ -170,9 +205,10 @@ class _Writer:
     killed at any point still leaves each article either committed or redone by the next build.
     """
 
-    def __init__(self, store: IndexStore, report: BuildReport) -> None:
+    def __init__(self, store: IndexStore, report: BuildReport, pipe: Pipeline) -> None:
         self.store = store
         self.report = report
+        self.pipe = pipe
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-writer")
         self.pending: Future[None] | None = None
 
@@ -192,13 +228,13 @@ class _Writer:
             self.pool.shutdown()
 
     def _write(self, articles: list[Article], per_article: list[list[Chunk]], vectors: np.ndarray) -> None:
-        pos = 0
+        batch, pos = [], 0
         for article, chunks in zip(articles, per_article, strict=True):
-            found = claims.extract(article.id, article.text, published=article.published, title=article.title,
-                                   source=article.source)
+            found = self.pipe.extract_claims(article)
             self.report.claims += len(found)
-            self.store.write_article(article, chunks, vectors[pos : pos + len(chunks)], found)
+            batch.append((article, chunks, vectors[pos : pos + len(chunks)], found))
             pos += len(chunks)
+        self.store.write_articles(batch)
 
 
 def _flush(articles: list[Article], pipe: Pipeline, writer: _Writer, report: BuildReport) -> None:

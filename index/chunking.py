@@ -7,7 +7,7 @@ always fits the model's 256-token window and every token of the article reaches 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sized
 
 from llama_index.core.node_parser import SentenceSplitter
 
@@ -21,7 +21,7 @@ _ABBREVIATIONS = re.compile(
 
 
 class Chunker:
-    def __init__(self, count_tokens: Callable[[str], list[int]], chunk_tokens: int, overlap: int) -> None:
+    def __init__(self, count_tokens: Callable[[str], Sized], chunk_tokens: int, overlap: int) -> None:
         self.splitter = SentenceSplitter(
             chunk_size=chunk_tokens,
             chunk_overlap=overlap,

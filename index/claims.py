@@ -181,14 +181,14 @@ def _speaker_ok(phrase: str) -> bool:
 
 
 @dataclass
-class _Speaker:
+class Speaker:
     person: str
     role: str
     organisation: str
     written: str
 
 
-def _parse_speaker(phrase: str) -> _Speaker | None:
+def parse_speaker(phrase: str) -> Speaker | None:
     phrase = _clean_phrase(phrase)
     if "," in phrase:  # "Park Sun-won, a member of a parliamentary intelligence committee"
         head, _, tail = phrase.partition(",")
@@ -201,13 +201,13 @@ def _parse_speaker(phrase: str) -> _Speaker | None:
     org = organisation_of(role) or (organisation_of(person) if not person else "")
     if not person and not role:
         return None
-    return _Speaker(person, role, org, phrase)
+    return Speaker(person, role, org, phrase)
 
 
 def extract(article_id: str, text: str, *, published: str = "", title: str = "", source: str = "") -> list[Claim]:
     """All attributed statements and figures in one article's clean text."""
     claims: list[Claim] = []
-    last_person: _Speaker | None = None
+    last_person: Speaker | None = None
     spans = sentence_spans(text)
     for idx, (s, e) in enumerate(spans):
         sentence = text[s:e]
@@ -215,11 +215,11 @@ def extract(article_id: str, text: str, *, published: str = "", title: str = "",
         if found is None:
             fig = _figures(sentence)
             m = _ACCORDING.search(sentence)
-            speaker = _parse_speaker(m.group("speaker")) if m else None
+            speaker = parse_speaker(m.group("speaker")) if m else None
             for value, unit in fig:
-                claims.append(_claim(article_id, speaker, "reported", sentence, s, e, "figure", value, unit))
+                claims.append(make_claim(article_id, speaker, "reported", sentence, s, e, "figure", value, unit))
             if speaker:
-                claims.append(_claim(article_id, speaker, "reported", sentence, s, e))
+                claims.append(make_claim(article_id, speaker, "reported", sentence, s, e))
             continue
         speaker, stance = found
         if speaker.written.lower() in PRONOUNS or speaker.written.lower().startswith(("he ", "she ")):
@@ -239,9 +239,9 @@ def extract(article_id: str, text: str, *, published: str = "", title: str = "",
             stance = "dismissed"
         if stance in {"said", "confirmed"} and NOT_CONFIRMED.search(sentence):
             stance = "did not confirm"
-        claims.append(_claim(article_id, speaker, stance, statement, s, end))
+        claims.append(make_claim(article_id, speaker, stance, statement, s, end))
         for value, unit in _figures(sentence):
-            claims.append(_claim(article_id, speaker, stance, sentence, s, e, "figure", value, unit))
+            claims.append(make_claim(article_id, speaker, stance, sentence, s, e, "figure", value, unit))
         if speaker.person:
             last_person = speaker
     for c in claims:
@@ -249,16 +249,16 @@ def extract(article_id: str, text: str, *, published: str = "", title: str = "",
     return resolve_names(claims, text)
 
 
-def _appositive(text: str) -> tuple[_Speaker, str] | None:
+def _appositive(text: str) -> tuple[Speaker, str] | None:
     """'Park Sun-won, a member of a committee, said ...' / 'Patrick Cronin, security chair at X, told ...'."""
     m = _APPOSITIVE.match(text)
     if not m:
         return None
-    sp = _parse_speaker(f"{m.group('name')}, {m.group('role')}")
+    sp = parse_speaker(f"{m.group('name')}, {m.group('role')}")
     return (sp, VERBS.get(m.group("verb"), "said")) if sp and sp.person else None
 
 
-def _attribution(sentence: str) -> tuple[_Speaker, str] | None:
+def _attribution(sentence: str) -> tuple[Speaker, str] | None:
     body = sentence.strip()
     lead = _appositive(body)
     if lead:
@@ -268,12 +268,12 @@ def _attribution(sentence: str) -> tuple[_Speaker, str] | None:
         rest = q.group("rest")
         vs = _VERB_SPEAKER.match(rest)
         if vs:
-            sp = _parse_speaker(vs.group("speaker") + _apposition(vs.group("rest")))
+            sp = parse_speaker(vs.group("speaker") + _apposition(vs.group("rest")))
             if sp:
                 return sp, VERBS[vs.group("verb")]
         sv = _SPEAKER_VERB.match(rest)
         if sv:
-            sp = _parse_speaker(sv.group("speaker"))
+            sp = parse_speaker(sv.group("speaker"))
             if sp:
                 return sp, VERBS[sv.group("verb")]
         appositive = _appositive(rest)
@@ -281,7 +281,7 @@ def _attribution(sentence: str) -> tuple[_Speaker, str] | None:
             return appositive
         tell = re.match(r"(?P<speaker>[^,;]{2,80}?)\s+(?:telling|told|adding)\b", rest)
         if tell:
-            sp = _parse_speaker(tell.group("speaker"))
+            sp = parse_speaker(tell.group("speaker"))
             if sp:
                 return sp, "said"
         return None
@@ -299,13 +299,13 @@ def _attribution(sentence: str) -> tuple[_Speaker, str] | None:
         if sv and len(sv.group("speaker").split()) <= 14:
             tell_ok = not re.search(r"\b(?:if|whether|because|although|since|after|before)\b",
                                     sv.group("speaker"), re.I)
-            sp = _parse_speaker(sv.group("speaker")) if tell_ok else None
+            sp = parse_speaker(sv.group("speaker")) if tell_ok else None
             if sp:
                 return sp, VERBS[sv.group("verb")]
         tell = re.search(r"(?P<speaker>(?:[A-Z][\w.'-]*\s){1,8}?)\s*(?:telling|told)\s+(?:reporters|newsweek|the)\b",
                          cand)
         if tell:
-            sp = _parse_speaker(tell.group("speaker"))
+            sp = parse_speaker(tell.group("speaker"))
             if sp:
                 return sp, "said"
     return None
@@ -320,7 +320,7 @@ def _figures(sentence: str) -> list[tuple[int, str]]:
     return [(int(m.group(1).replace(",", "")), m.group(2).lower()) for m in _FIGURE.finditer(sentence)]
 
 
-def _claim(article_id: str, sp: _Speaker | None, stance: str, statement: str, start: int, end: int,
+def make_claim(article_id: str, sp: Speaker | None, stance: str, statement: str, start: int, end: int,
            kind: str = "statement", value: int = 0, unit: str = "") -> Claim:
     person = sp.person if sp else ""
     org = sp.organisation if sp else ""

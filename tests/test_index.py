@@ -267,7 +267,7 @@ def test_info_and_list_commands(sample_settings: settings_module.Settings) -> No
     info = json.loads(subprocess.run([sys.executable, "-m", "index", "info", "--json"], cwd=ROOT, env=env,
                                      capture_output=True, text=True, check=True, timeout=120).stdout)
     assert info["articles"] == 5 and info["chunks"] > 5 and info["claims"] > 20
-    assert info["embedder"] == "all-MiniLM-L6-v2-int8-onnx"
+    assert info["embedder"] == "all-MiniLM-L6-v2-onnx-int8-dynamic"
     listed = json.loads(subprocess.run([sys.executable, "-m", "index", "list", "--json"], cwd=ROOT, env=env,
                                        capture_output=True, text=True, check=True, timeout=120).stdout)
     assert len(listed) == 5 and {"id", "title", "source", "published", "chunks"} <= set(listed[0])
@@ -291,8 +291,26 @@ def test_the_same_index_in_a_chroma_server(tmp_path: Path, chroma_server: tuple[
 def test_build_runs_with_no_network(tmp_path: Path) -> None:
     if subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode != 0:
         pytest.skip("unshare -n is not permitted here")
-    env = {**os.environ, "NEWSQA_HOME": str(tmp_path)}
+    env = {**os.environ, "NEWSQA_HOME": str(tmp_path), "NEWSQA_CACHE_DIR": str(tmp_path / "cache")}
     out = subprocess.run(["unshare", "-n", sys.executable, "-m", "index", "build", "--quiet"], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert "5 added" in out.stdout
+    assert list((tmp_path / "cache").glob("minilm-l6-int8-dynamic-*.onnx")), "the int8 model was derived offline"
+
+
+def test_int8_model_is_derived_once_and_stays_close_to_the_packaged_model(tmp_path: Path) -> None:
+    import numpy as np
+
+    from index.embedder import quantized_model
+
+    first = quantized_model(tmp_path)
+    stamp = first.stat().st_mtime_ns
+    assert quantized_model(tmp_path) == first and first.stat().st_mtime_ns == stamp, "derived again"
+    texts = [para for f in sorted(settings_module.BUNDLED_CORPUS.glob("*.txt"))
+             for para in f.read_text().split("\n\n") if len(para) > 40]
+    fast = Embedder(cache_dir=tmp_path).embed(texts)
+    packaged = Embedder(quantize=False).embed(texts)
+    cosine = (fast * packaged).sum(axis=1)
+    assert cosine.min() > 0.95 and cosine.mean() > 0.99, (cosine.min(), cosine.mean())
+    assert np.allclose(np.linalg.norm(fast, axis=1), 1, atol=1e-4)

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 import settings as settings_module
-from assistant.llm import LLMError, OpenAICompatibleLLM
 from assistant.service import Assistant
 from assistant.types import Answer
+from backend.llm import LLMError, OpenAICompatibleLLM
 from index.build import Pipeline
 from tests.llm_server import FaultServer, closed_port_url
 

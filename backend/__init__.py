@@ -1,0 +1,1 @@
+"""What index/, assistant/ and evals/ share to talk to a language model: the client and the prompt files."""
