@@ -34,6 +34,7 @@ EXAMPLES = [
 ]
 STANCES = ["", "said", "denied", "dismissed", "confirmed", "did not confirm", "warned", "condemned",
            "estimated", "accused", "reported", "demanded"]
+MAX_SOURCE_BLOCKS = 20  # answers whose sources stay in the panel
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 CSS_FILE = Path(__file__).with_name("ui") / "app.css"
 HEAD_FILE = Path(__file__).with_name("ui") / "citations.html"
@@ -71,11 +72,12 @@ class App:
             filters = _filters(sources, since, until)
             for event in self.assistant.stream(message, turns, filters):
                 if isinstance(event, Answer):
-                    turn = len(blocks) + 1
+                    turn = session["turn"] = session.get("turn", 0) + 1  # ids of its sources: src-<turn>-<n>
                     chat[-1] = {"role": "assistant", "content": render.answer_message(event, turn)}
                     blocks.append(render.sources_block(event, turn))
-                    del blocks[:-20]
+                    del blocks[:-MAX_SOURCE_BLOCKS]
                     turns.append((event.standalone_question or message, event.answer))
+                    del turns[:-10]
                 else:
                     chat[-1] = {"role": "assistant", "content": render.partial_message(event)}
                 yield chat, "", render.sources_panel(blocks), session
