@@ -71,8 +71,15 @@ class Pipeline:
         self.llm_failure = ""  # after one failure the rest of the build uses the rules: no timeout per article
 
     def extract_claims(self, article: Article) -> list[claims.Claim]:
-        """Who said what in one article: by the rules, or by the LLM with the rules as fallback."""
-        if self.llm is not None and not self.llm_failure:
+        """Who said what in one article: by the rules, or by the LLM with the rules as fallback.
+
+        Figures (troops, containers, deaths) always come from the rules, which read numbers exactly.
+        """
+        by_rules = claims.extract(article.id, article.text, published=article.published, title=article.title,
+                                  source=article.source)
+        if self.llm is None:
+            return by_rules
+        if not self.llm_failure:
             try:
                 got = claims_llm.extract(article.id, article.text, self.llm.complete,
                                          lambda text: render("claims", text=text))
@@ -82,11 +89,9 @@ class Pipeline:
                 self.claims_dropped += got.dropped
                 for c in got.claims:
                     c.published, c.title, c.source = article.published, article.title, article.source
-                return got.claims
-        if self.llm is not None:
-            self.claims_fallbacks += 1
-        return claims.extract(article.id, article.text, published=article.published, title=article.title,
-                              source=article.source)
+                return got.claims + [c for c in by_rules if c.kind == "figure"]
+        self.claims_fallbacks += 1
+        return by_rules
 
     def prepare(self, raw: RawArticle) -> Article:
         cleaned = clean(raw.raw, self.embedder.vocabulary)
