@@ -15,7 +15,7 @@ from index.loaders import TEXT_SUFFIXES
 from index.store import ArticleRecord, IndexStore
 from settings import Settings
 
-UPLOAD_SUFFIXES = sorted(s for s in TEXT_SUFFIXES)
+UPLOAD_SUFFIXES = sorted(TEXT_SUFFIXES)
 
 
 @dataclass
