@@ -5,12 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
-
-from tests.llm_server import free_port
+from tests.loopback import free_port, stop_process, wait_for_http
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,22 +24,14 @@ class AppServer:
         self._wait()
 
     def _wait(self, timeout: float = 180) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"app.py exited with {self.proc.returncode}:\n{self.log.read_text()[-3000:]}")
-            try:
-                if httpx.get(self.url, timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        self.stop()
-        raise RuntimeError(f"app.py did not answer within {timeout:g} s:\n{self.log.read_text()[-3000:]}")
+        if not wait_for_http(self.url, timeout, self._exited):
+            self.stop()
+            raise RuntimeError(f"app.py did not answer within {timeout:g} s:\n{self.log.read_text()[-3000:]}")
+
+    def _exited(self) -> str | None:
+        if self.proc.poll() is None:
+            return None
+        return f"app.py exited with {self.proc.returncode}:\n{self.log.read_text()[-3000:]}"
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        stop_process(self.proc)

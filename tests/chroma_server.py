@@ -5,12 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
-
-from tests.llm_server import free_port
+from tests.loopback import free_port, stop_process, wait_for_http
 
 CHROMA = Path(sys.executable).with_name("chroma")
 
@@ -24,20 +21,10 @@ class ChromaServer:
             [str(CHROMA), "run", "--path", str(path / "data"), "--host", self.host, "--port", str(self.port)],
             stdout=self.log, stderr=subprocess.STDOUT, env=env,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://{self.host}:{self.port}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"chroma run did not come up on port {self.port}")
+        if not wait_for_http(f"http://{self.host}:{self.port}/api/v2/heartbeat", 60):
+            self.stop()
+            raise RuntimeError(f"chroma run did not come up on port {self.port}")
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        stop_process(self.proc)
         self.log.close()

@@ -11,15 +11,10 @@ from __future__ import annotations
 import importlib.util
 import socket
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.loopback import free_port, wait_for_http
 
 
 def gguf_path() -> Path:
@@ -47,17 +42,8 @@ class RealLLMServer:
         self._wait()
 
     def _wait(self, timeout: float = 60) -> None:
-        import httpx
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.base_url}/models", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"the llama.cpp server at {self.base_url} did not come up")
+        if not wait_for_http(f"{self.base_url}/models", timeout):
+            raise RuntimeError(f"the llama.cpp server at {self.base_url} did not come up")
 
     def stop(self) -> None:
         self._server = None
