@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from index import claims as rules
 from index.chunking import sentence_spans
+from index.clean import QUOTES
 
 Complete = Callable[[list[dict[str, str]]], str]
 WINDOW_CHARS = 3000  # text per request: fits a small model's context with room for the answer
@@ -42,15 +43,17 @@ def windows(text: str, size: int = WINDOW_CHARS) -> list[tuple[int, int]]:
 
 
 def _locate(quote: str, text: str, lo: int, hi: int) -> tuple[int, int] | None:
-    """Where the quote is in text[lo:hi], allowing only differences of white space and quote marks."""
-    quote = quote.strip().strip('"“”').strip()
+    """Where the quote is in text[lo:hi], allowing only differences of white space and quote marks.
+
+    ``text`` is an article's clean text, whose quote marks cleaning already made straight.
+    """
+    quote = quote.translate(QUOTES).strip().strip('"').strip()
     if len(quote) < 8:
         return None
     at = text.find(quote, lo, hi)
     if at >= 0:
         return at, at + len(quote)
-    pattern = r"\s+".join(re.escape(w) for w in quote.replace("“", '"').replace("”", '"').split())
-    m = re.compile(pattern).search(text.replace("“", '"').replace("”", '"'), lo, hi)
+    m = re.compile(r"\s+".join(re.escape(w) for w in quote.split())).search(text, lo, hi)
     return (m.start(), m.end()) if m else None
 
 
