@@ -189,7 +189,7 @@ def build_ui(app: App) -> gr.Blocks:
             with gr.Column(scale=2):
                 gr.Markdown("### Sources")
                 panel = gr.HTML(render.sources_panel([]), elem_id="sources")
-        with gr.Tab("Who said what"):
+        with gr.Tab("Who said what") as claims_tab:
             with gr.Row():
                 speaker = gr.Textbox(label="Speaker (name, role or organisation)", elem_id="speaker")
                 stance = gr.Dropdown(STANCES, value="", label="Stance", allow_custom_value=True, elem_id="stance")
@@ -217,7 +217,8 @@ def build_ui(app: App) -> gr.Blocks:
         ask.click(app.respond, **chat_io, **private)
         clear.click(app.clear, outputs=[chat, question, panel, session], **private)
         claim_inputs = [speaker, stance, figures]
-        for trigger in (show.click, speaker.submit, stance.change, figures.change):
+        # Filled when the tab is opened, not on every page load: each row looks up its passage.
+        for trigger in (claims_tab.select, show.click, speaker.submit, stance.change, figures.change):
             trigger(app.claims_view, inputs=claim_inputs, outputs=claims_html, **private)
         library_outputs = [status, table, doomed, sources]
         add.click(app.upload, inputs=files, outputs=[*library_outputs, files], **private)
@@ -225,7 +226,6 @@ def build_ui(app: App) -> gr.Blocks:
         check.click(app.status, outputs=backend, **private)
         demo.load(lambda: app.library_outputs(""), outputs=library_outputs, **private)
         demo.load(app.status, outputs=backend, **private)
-        demo.load(app.claims_view, inputs=claim_inputs, outputs=claims_html, **private)
         gr.api(app.ask, api_name="ask")
         gr.api(app.claims, api_name="claims")
         gr.api(app.articles, api_name="articles")

@@ -192,6 +192,7 @@ def test_html_and_script_inside_an_article_show_as_text(page: Any, tmp_path: Pat
 
 def test_who_said_what_view_filters_and_shows_the_passage(page: Any) -> None:
     page.get_by_role("tab", name="Who said what").click()
+    page.wait_for_selector("#claims tbody tr")  # opening the tab lists every statement
     page.fill("#speaker textarea", "Austin")
     page.press("#speaker textarea", "Enter")
     page.wait_for_function("""() => { const who = [...document.querySelectorAll('#claims tbody td:first-child')];
