@@ -18,7 +18,6 @@ from typing import Any
 import gradio as gr
 
 import settings as settings_module
-from assistant.claims import ClaimBook
 from assistant.service import Assistant
 from assistant.types import Answer, Filters, QuestionError
 from index.claims import Claim
@@ -56,7 +55,6 @@ class App:
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
         self.settings = assistant.settings
-        self.claim_book = ClaimBook(assistant.store)
 
     # --- chat ------------------------------------------------------------------------------
     def respond(
@@ -112,7 +110,8 @@ class App:
 
     # --- who said what ---------------------------------------------------------------------
     def _find_claims(self, speaker: str, stance: str, figures_only: bool) -> list[Claim]:
-        return self.claim_book.find(speaker=speaker or "", stance=stance or "", kind="figure" if figures_only else "")
+        kind = "figure" if figures_only else ""
+        return self.assistant.claims.find(speaker=speaker or "", stance=stance or "", kind=kind)
 
     def claims_view(self, speaker: str, stance: str, figures_only: bool) -> str:
         found = self._find_claims(speaker, stance, figures_only)
@@ -128,7 +127,7 @@ class App:
         records = library.articles(self.assistant.store)
         rows = [[r.title, r.source, r.published, r.chunks, r.id] for r in records]
         choices = [(f"{r.title[:70]} ({r.id})", r.id) for r in records]
-        sources = describe(self.assistant.store)["sources"]
+        sources = sorted({r.source for r in records if r.source})
         return status, rows, gr.update(choices=choices, value=None), gr.update(choices=sources)
 
     def upload(self, files: list[str] | None, progress: gr.Progress = TRACK_TQDM) -> tuple[Any, ...]:

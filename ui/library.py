@@ -61,7 +61,8 @@ def add_uploads(files: list[Path], settings: Settings, pipeline: Pipeline) -> Up
             saved[target.resolve()] = name
     if not saved:
         return result
-    before = pipeline.open_store().records()
+    store = pipeline.open_store()
+    before = store.records()
     report = build(list(saved), settings, prune=False, progress=True, pipeline=pipeline,
                    on_skip=lambda s: None)
     rejected = set()
@@ -69,7 +70,7 @@ def add_uploads(files: list[Path], settings: Settings, pipeline: Pipeline) -> Up
         path = Path(s.path.split(" (id ")[0]).resolve()
         rejected.add(path)
         result.problems.append(f"{saved.get(path, path.name)}: not added, {s.reason}")
-    after = pipeline.open_store().records()
+    after = store.records()
     by_path = {Path(r.path).resolve(): r for r in after.values()}
     for path, name in saved.items():
         record = by_path.get(path)
