@@ -221,6 +221,8 @@ def test_library_deletes_an_article(page: Any, tmp_path: Path) -> None:
 
 def test_settings_tab_names_the_backend(page: Any) -> None:
     page.get_by_role("tab", name="Settings").click()
+    # the status is filled by a page-load event that may still be running (a timer shows meanwhile)
+    page.wait_for_function("() => document.querySelector('#backend').innerText.includes('Answers:')")
     text = page.locator("#backend").inner_text()
     assert "embedded extractive answerer" in text and "articles" in text
 
