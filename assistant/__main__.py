@@ -8,12 +8,13 @@ import sys
 import textwrap
 
 import settings as settings_module
-from assistant.types import Answer, Filters, QuestionError
+from assistant.types import Answer, Filters, NothingToSearchError, QuestionError
 from index.store import StoreError
 
 
 def print_answer(result: Answer) -> None:
     print(textwrap.fill(result.answer, 100))
+    print(f"(confidence {result.confidence:.2f})")
     if result.citations:
         print("\nSources:")
         for c in result.citations:
@@ -81,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         assistant = Assistant(settings)
         filters = Filters(sources=args.source, article_ids=args.article, date_from=args.since, date_to=args.until)
         result = assistant.ask(args.question, filters=filters)
+    except NothingToSearchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 4
     except QuestionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

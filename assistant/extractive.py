@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.claims import STANCE_GROUPS
 from assistant.scoring import ScoredSentence, names_in
-from assistant.text import PRONOUN_START, QuestionInfo, content_terms, expand
+from assistant.shape import CANDIDATES, Lead, figures_lead, has_typed_answer, speakers_lead, trim, typed_lead
+from assistant.text import PRONOUN_START, QuestionInfo, content_terms, mentions
 from assistant.types import Citation, Passage
 
 MIN_SCORE = 0.42  # below this the best sentence does not answer the question (tuned on the gold set)
@@ -24,7 +26,12 @@ REDUNDANCY = 0.3  # MMR weight: how much saying the same thing again costs
 NO_NEW_NAMES = 0.2  # for "who" questions: a sentence naming no one new adds little
 CONTEXT_MAX_WORDS = 35  # a "He said..." sentence brings the one before only when that one is short
 MAX_SENTENCES = 4
-MAX_WORDS = 170
+POOL_WORDS = 170  # candidate statements gathered before the lead is chosen
+MAX_WORDS = 45  # the whole answer: a lead of at most ~30 words and one or two short supporting sentences
+LIST_WORDS = 90  # ... when the lead lists several speakers or figures
+MAX_SUPPORTS = 2
+CONFIDENCE_FLOOR = 0.3  # sentence score mapped to confidence 0 ...
+CONFIDENCE_SPAN = 0.5  # ... and to 1 at CONFIDENCE_FLOOR + CONFIDENCE_SPAN
 DUPLICATE_JACCARD = 0.5  # two sentences state the same fact when their terms overlap this much...
 DUPLICATE_COSINE = 0.75  # ... or their meaning is this close
 
@@ -79,17 +86,15 @@ def should_abstain(q: QuestionInfo, scored: list[ScoredSentence], passages: list
     corpus_text = " ".join(p.text + " " + p.title for p in passages)
     if q.names and names_in(q.names, corpus_text) < 1.0:
         return True  # the articles never mention someone or something the question is about
-    if q.focus and not any(_mentions(s.text, q.focus) for s in scored[:5]):
+    if q.focus and not any(mentions(s.text, q.focus) for s in scored[:5]):
         return True  # "how many tanks?" answered by sentences about troops is not an answer
+    subject = content_terms(q.subject) if q.answer_type == "quote" else ()
+    if subject and not any(all(mentions(s.text, t) for t in subject) for s in scored[:CANDIDATES]):
+        return True  # "what did China's foreign ministry spokesperson say?" and no sentence names that speaker
     best = scored[0]
     # a long question is answered by a sentence that states about two of its terms, not a third of them
     lexical_floor = min(MIN_LEXICAL, 2.0 / max(len(set(q.terms)), 1))
     return best.score < MIN_SCORE or max(s.lexical for s in scored[:5]) < lexical_floor
-
-
-def _mentions(text: str, term: str) -> bool:
-    terms = frozenset(content_terms(text))
-    return any(t == alt or (len(alt) >= 4 and t.startswith(alt)) for alt in expand(term) for t in terms)
 
 
 def select(q: QuestionInfo, scored: list[ScoredSentence], by_key: dict[tuple[str, int, int], ScoredSentence]
@@ -114,7 +119,7 @@ def select(q: QuestionInfo, scored: list[ScoredSentence], by_key: dict[tuple[str
                 twin.support.append(s)
             continue
         n_words = len(s.text.split())
-        if statements and words + n_words > MAX_WORDS:
+        if statements and words + n_words > POOL_WORDS:
             continue
         st = Statement(lead=s)
         context = _context(s, by_key)
@@ -187,29 +192,78 @@ def _previous(s: ScoredSentence, by_key: dict[tuple[str, int, int], ScoredSenten
     return max(candidates, key=lambda x: x.end) if candidates else None
 
 
-def compose(statements: list[Statement]) -> tuple[str, list[Citation]]:
-    """Statements -> answer text with [n] markers, and the citations they resolve to."""
-    parts: list[str] = []
+def compose(lead: Lead, statements: list[Statement]) -> tuple[str, list[Citation]]:
+    """The lead, then supporting statements -> answer text with [n] markers, and their citations."""
     citations: list[Citation] = []
+
+    def cite(s: ScoredSentence, start: int | None = None, end: int | None = None, quote: str = "") -> str:
+        p = s.passage
+        start, end = (s.start, s.end) if start is None or end is None else (start, end)
+        inside = p.start <= start and end <= p.end
+        quote = p.text[start - p.start : end - p.start] if inside else quote or s.text
+        citations.append(Citation(len(citations) + 1, p.article_id, p.title, p.source, p.published,
+                                  quote, start, end, p.text))
+        return f"[{len(citations)}]"
+
+    clauses = [f"{text.rstrip('.')} {cite(s)}" for text, s in lead.parts]
+    parts = [lead.prefix + lead.joiner.join(clauses).rstrip() + "."]
     for st in statements:
-        markers = []
-        for s in [st.lead, *st.support]:
-            p = s.passage
-            start, end, quote = s.start, s.end, s.text
-            if s is st.lead:
-                start, end = st.first.start, st.last.end
-                inside = p.start <= start and end <= p.end
-                quote = p.text[start - p.start : end - p.start] if inside else st.text
-            citations.append(Citation(len(citations) + 1, p.article_id, p.title, p.source, p.published,
-                                      quote, start, end, p.text))
-            markers.append(f"[{len(citations)}]")
+        markers = [cite(st.lead, st.first.start, st.last.end, st.text)]
+        markers += [cite(s) for s in st.support]
         parts.append(" ".join(f"{x.text} {''.join(markers)}" for x in st.sentences))
     return " ".join(parts), citations
 
 
-def answer(q: QuestionInfo, scored: list[ScoredSentence], passages: list[Passage]) -> tuple[str, list[Citation]]:
-    """The extractive answer, or ("", []) when the passages do not answer the question."""
+def _plain_lead(st: Statement, terms: tuple[str, ...]) -> Lead:
+    """No typed answer to put first: the best statement, cut to the clauses that answer."""
+    if st.context:
+        return Lead(parts=[(st.text, st.lead)])  # "He said ...": keep the sentence that says who he is
+    return Lead(parts=[(trim(st.lead.text, terms=terms), st.lead)])
+
+
+def confidence(q: QuestionInfo, best: ScoredSentence, lead: Lead | None) -> float:
+    """0-1: how closely the best sentence answers, lowered when the asked-for kind of fact is missing."""
+    value = min(1.0, max(0.0, (best.score - CONFIDENCE_FLOOR) / CONFIDENCE_SPAN))
+    if q.labels and (lead is None or not lead.typed):
+        value *= 0.7
+    return round(value, 2)
+
+
+def answer(q: QuestionInfo, scored: list[ScoredSentence], passages: list[Passage]) -> Draft:
+    """The extractive answer: the fact first, then at most a few supporting sentences (or an abstention)."""
     if should_abstain(q, scored, passages):
-        return "", []
+        return Draft("", [], confidence(q, scored[0], None) if scored else 0.0)
     by_key = {s.key: s for s in scored}
-    return compose(select(q, scored, by_key))
+    top = [s for s in scored[:CANDIDATES] if s.score >= FLOOR and _context(s, by_key) is not None]
+    stances = frozenset(x for t in q.terms for x in STANCE_GROUPS.get(t, ()))
+    lead = (speakers_lead(q, top, stances) if q.wants_person and stances else None) \
+        or figures_lead(q, top) or typed_lead(q, top)
+    if lead is None and not has_typed_answer(q, top):
+        return Draft("", [], confidence(q, scored[0], None))  # no passage ties that kind of fact to the focus
+    if lead is not None and len(lead.parts) == 1:
+        lead.parts[0:0] = [(c.text, c) for c in _context(lead.parts[0][1], by_key) or []]  # who "he" is
+    statements = select(q, scored, by_key)
+    if not statements and lead is None:
+        return Draft("", [], confidence(q, scored[0], None))
+    if lead is None:
+        lead, statements = _plain_lead(statements[0], q.terms), statements[1:]
+    used = {s.key for s in lead.sentences}
+    budget = (LIST_WORDS if len(lead.parts) > 1 else MAX_WORDS) - sum(len(t.split()) for t, _ in lead.parts)
+    supports: list[Statement] = []
+    for st in statements:
+        if st.lead.key in used or any(_same_fact(st.lead, s) for s in lead.sentences):
+            continue
+        words = len(st.text.split())
+        if words > budget or len(supports) == MAX_SUPPORTS:
+            continue
+        supports.append(st)
+        budget -= words
+    text, citations = compose(lead, supports)
+    return Draft(text, citations, confidence(q, scored[0], lead))
+
+
+@dataclass
+class Draft:
+    text: str
+    citations: list[Citation]
+    confidence: float

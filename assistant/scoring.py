@@ -19,9 +19,9 @@ import numpy as np
 
 from assistant.text import QuestionInfo, content_terms, expand, looks_like_injection
 from assistant.types import Passage
-from index.chunking import sentence_spans
 from index.claims import Claim
 from index.embedder import Embedder
+from index.nlp import sentence_spans
 
 STANCES = frozenset({"deni", "dismiss", "confirm", "condemn", "warn", "accus", "alleg"})
 CLAIM_BOOST = 0.1
@@ -41,6 +41,7 @@ class ScoredSentence:
     vector: np.ndarray | None = None
     speaker: str = ""  # who the who-said-what store says is speaking, when it knows
     claim_end: int = 0  # where that speaker's statement ends (it may run into the next sentence)
+    claim: Claim | None = None  # that statement
 
     @property
     def key(self) -> tuple[str, int, int]:
@@ -151,7 +152,7 @@ class SentenceScorer:
             claim = next((c for c in by_article.get(s.passage.article_id, ()) if c.start <= s.start < c.end), None)
             if claim is not None:
                 bonus += CLAIM_BOOST
-                s.speaker, s.claim_end = claim.speaker_key, claim.end
+                s.speaker, s.claim_end, s.claim = claim.speaker_key, claim.end, claim
             s.score = DENSE_WEIGHT * s.dense + LEXICAL_WEIGHT * s.lexical + bonus
         return sorted(sents, key=lambda s: -s.score)
 

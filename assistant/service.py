@@ -12,10 +12,11 @@ from collections.abc import Generator, Iterator, Sequence
 from assistant import chat, extractive
 from assistant.citations import resolve
 from assistant.claims import ClaimBook
+from assistant.question import analyze
 from assistant.retrieve import HybridRetriever
 from assistant.scoring import SentenceScorer
-from assistant.text import analyze, looks_like_injection, validate_question
-from assistant.types import Answer, Filters, Passage
+from assistant.text import looks_like_injection, validate_question
+from assistant.types import Answer, Filters, NothingToSearchError, Passage
 from backend.llm import LLMError, OpenAICompatibleLLM
 from backend.prompts import render
 from index.build import Pipeline
@@ -69,6 +70,8 @@ class Assistant:
         standalone = self._condense(question, history)
         q = analyze(standalone)
         fused = self.retriever.retrieve(standalone, filters)
+        if not fused:
+            self._nothing_to_search(filters)
         found_in = {p.article_id for p in fused}
         claims = [c for c in self.claims.relevant(q, filters) if c.article_id in found_in][:MAX_CLAIMS]
         # Sentence-level scoring embeds every sentence it sees: keep it to the best fused passages
@@ -79,9 +82,10 @@ class Assistant:
         if not self.settings.rerank:
             scored = self.scorer.score(q, candidates, claims)
         passages = ranked[: self.settings.top_k]
-        text, citations = extractive.answer(q, scored, fused + candidates)
-        result = Answer(question=question, answer=text, abstained=not text, citations=citations,
-                        standalone_question=standalone, backend="extractive")
+        draft = extractive.answer(q, scored, fused + candidates)
+        text = draft.text
+        result = Answer(question=question, answer=text, abstained=not text, citations=draft.citations,
+                        standalone_question=standalone, backend="extractive", confidence=draft.confidence)
         if text and self.llm is not None:
             result = yield from self._generate(result, standalone, passages)
         elif text:
@@ -94,6 +98,14 @@ class Assistant:
         result.passages = passages
         result.latency_ms = (time.perf_counter() - started) * 1000
         yield result
+
+    def _nothing_to_search(self, filters: Filters | None) -> None:
+        """Retrieval found no passage at all: say whether the index is empty or the filters exclude everything."""
+        if self.store.chunk_count() == 0:
+            raise NothingToSearchError("The index is empty: run `python -m index build` (or upload articles in the "
+                                       "Library tab) first.")
+        if filters is not None and not filters.empty():
+            raise NothingToSearchError(f"No article matches the filters ({filters.describe()}); widen or clear them.")
 
     def _claim_passages(self, claims: list[Claim], have: list[Passage]) -> list[Passage]:
         """The chunks that hold relevant claims, when retrieval did not bring them."""

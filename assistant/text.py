@@ -81,8 +81,16 @@ def expand(term: str) -> tuple[str, ...]:
     return SYNONYMS.get(term, (term,))
 
 
+def mentions(text: str, term: str) -> bool:
+    """``text`` states the stemmed ``term`` (or a synonym, or a longer word it begins)."""
+    terms = frozenset(content_terms(text))
+    return any(t == alt or (len(alt) >= 4 and t.startswith(alt)) for alt in expand(term) for t in terms)
+
+
 @dataclass
 class QuestionInfo:
+    """What a question asks for; built by ``assistant.question.analyze``."""
+
     text: str
     terms: tuple[str, ...]
     names: tuple[str, ...]  # proper names / numbers the answer must be about
@@ -90,53 +98,11 @@ class QuestionInfo:
     wants_person: bool
     wants_time_order: bool
     wants_quote: bool
-    focus: str = ""  # the stemmed thing a "how many/much" question counts ("troop", "tank", "pay")
-
-
-_NAME = re.compile(r"\b(?:[A-Z][\w'\-]+|[A-Z]{2,})(?:\s+(?:[A-Z][\w'\-]+|[A-Z]{2,}))*")
-_NOT_NAMES = QUESTION_WORDS | {"did", "does", "do", "is", "are", "was", "were", "has", "have", "and", "according",
-                               "the", "in", "on", "a", "an", "if", "give", "list", "name", "summarize", "explain"}
-
-
-def analyze(question: str) -> QuestionInfo:
-    """What the question asks for: its terms, the names it is about, the kind of answer."""
-    q = question.strip()
-    names: list[str] = []
-    for m in _NAME.finditer(q):
-        words = [w for w in m.group(0).split() if w.lower() not in _NOT_NAMES]
-        starts_sentence = m.start() == 0 or bool(re.search(r"[.!?:]\s*$", q[: m.start()]))
-        if starts_sentence and len(words) == 1 and not words[0].isupper():
-            continue  # "Huge crowds...": a capital because the sentence starts there, not a name
-        if words:
-            names.append(re.sub(r"['\u2019]s$", "", " ".join(words)))  # "Austin's" -> "Austin"
-    names += [normalize_number(n) for n in re.findall(r"\b\d[\d,]*\d\b|\b\d\b", q)]
-    low = q.lower()
-    return QuestionInfo(
-        focus=_focus(q),
-        text=q,
-        terms=content_terms(q),
-        names=tuple(dict.fromkeys(names)),
-        wants_number=bool(re.search(r"\bhow (?:many|much)\b|\bnumbers? of\b|\bfigure|\bestimate|\btotals?\b", low)),
-        wants_person=bool(re.search(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (?:official|country|leader)", low)),
-        wants_quote=bool(re.search(r"\b(?:call|called|say|said|describ\w*|label\w*|brand\w*|quote|words)\b", low)),
-        wants_time_order=bool(re.search(r"\bchang|\bover time\b|\bevolv|\bupdat|\bthen\b|\blater\b|\bearlier\b|"
-                                        r"\bshift|\brevis", low)),
-    )
-
-
-_AUXILIARIES = {"did", "does", "do", "is", "are", "was", "were", "has", "have", "had", "will", "would"}
-
-
-def _focus(question: str) -> str:
-    """What a "how many/much" question counts: "how many tanks" -> tank, "how much did X pay" -> pay."""
-    m = re.search(r"\b(?i:how (?:many|much))\s+((?:[\w'-]+\s+){0,4}?)([a-z][\w'-]*)\b", question)
-    if not m:
-        return ""
-    head = m.group(2).lower()
-    if head in _AUXILIARIES:
-        verb = re.search(r"\b(?:did|does|do|will|would)\s+(?:[A-Z][\w'-]*\s+)*([a-z]+)\b", question[m.start(2) :])
-        head = verb.group(1) if verb else ""
-    return stem(head) if head and head not in STOPWORDS else ""
+    focus: str = ""  # the stemmed thing asked about ("how many troops" -> troop, "which villages" -> villag)
+    answer_type: str = "description"  # person | place | date | number | name | quote | description
+    labels: frozenset[str] = frozenset()  # entity labels an answer of that type carries
+    focus_phrase: str = ""  # the focus as written ("villages", "North Korean general")
+    subject: str = ""  # who a "what did X say/do" question is about
 
 
 def validate_question(question: object, max_chars: int) -> str:

@@ -70,6 +70,7 @@ class Answer:
     standalone_question: str = ""
     backend: str = "extractive"
     passages: list[Passage] = field(default_factory=list)  # what retrieval handed the answerer (for evals)
+    confidence: float = 0.0  # 0-1: how closely the best passage sentence answers the question
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -81,11 +82,16 @@ class Answer:
             "closest": [p.to_json() for p in self.closest],
             "flagged": self.flagged,
             "backend": self.backend,
+            "confidence": self.confidence,
         }
 
 
 class QuestionError(ValueError):
     """The question cannot be answered as given; the message says why, for the user."""
+
+
+class NothingToSearchError(QuestionError):
+    """The index is empty, or the filters match no article: no answer can be looked for."""
 
 
 @dataclass
@@ -99,3 +105,11 @@ class Filters:
 
     def empty(self) -> bool:
         return not (self.sources or self.article_ids or self.date_from or self.date_to)
+
+    def describe(self) -> str:
+        """The filters in words, for messages."""
+        parts = [f"publisher {' or '.join(self.sources)}" if self.sources else "",
+                 f"article {' or '.join(self.article_ids)}" if self.article_ids else "",
+                 f"published on or after {self.date_from}" if self.date_from else "",
+                 f"published on or before {self.date_to}" if self.date_to else ""]
+        return ", ".join(p for p in parts if p)

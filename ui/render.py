@@ -42,10 +42,18 @@ def answer_message(answer: Answer, turn: int) -> str:
     if answer.abstained:
         body = f"⚠️ **Not in the articles.** {body}"
     notes = "".join(f"\n\n_{_markdown_text(note)}_" for note in answer.flagged if note.startswith("LLM"))
-    return body + notes
+    return body + notes + f'\n\n<span class="confidence">{confidence_label(answer)}</span>'
+
+
+def confidence_label(answer: Answer) -> str:
+    """"confidence: high (0.82)": how closely the best passage answers (for an abstention, how close it came)."""
+    level = "high" if answer.confidence >= HIGH else "medium" if answer.confidence >= MEDIUM else "low"
+    what = "closest passage" if answer.abstained else "confidence"
+    return f"{what}: {level} ({answer.confidence:.2f})"
 
 
 STREAMING = " ▍"
+HIGH, MEDIUM = 0.7, 0.4  # confidence levels shown in words
 
 
 def partial_message(text: str) -> str:

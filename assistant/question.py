@@ -1,0 +1,179 @@
+"""Question analysis: what kind of answer is asked for, about what, on the parse of the question.
+
+The answer type says which named-entity labels an answer carries ("who" -> a person or a body,
+"how many" -> a number, "when" -> a date, "which villages" -> a name), the focus is the noun the
+question asks about ("villages", "general", "troops"). The answerer uses both to put the fact
+first and to abstain when no passage ties an entity of that type to the focus.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc, Token
+
+from assistant.text import QUESTION_WORDS, STOPWORDS, QuestionInfo, content_terms, normalize_number, stem
+from index.nlp import parse_one
+
+NAMES = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
+NUMBERS = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
+LABELS: dict[str, frozenset[str]] = {
+    "person": frozenset({"PERSON", "ORG", "GPE"}),  # "who denied it?" is often a country or a body
+    "place": frozenset({"GPE", "LOC", "FAC"}),
+    "date": frozenset({"DATE", "TIME"}),
+    "number": NUMBERS,
+    "name": NAMES,
+    "quote": frozenset(),
+    "description": frozenset(),
+}
+# General English nouns that say what kind of thing a "which/what NOUN" question wants.
+KIND_NOUNS: dict[str, str] = {
+    **dict.fromkeys("year month day date time week decade century season".split(), "date"),
+    **dict.fromkeys("country city state town village place region nation province continent county "
+                    "capital island location venue".split(), "place"),
+    **dict.fromkeys("number percentage percent share rate amount price cost figure total sum".split(), "number"),
+    **dict.fromkeys("person man woman who player actor actress singer official leader".split(), "person"),
+}
+SAY_VERBS = frozenset("say said says call called describe described label labelled labeled tell told "
+                      "claim claimed warn warned".split())
+_NAME = re.compile(r"\b(?:[A-Z][\w'\-]+|[A-Z]{2,})(?:\s+(?:[A-Z][\w'\-]+|[A-Z]{2,}))*")
+_NOT_NAMES = QUESTION_WORDS | {"did", "does", "do", "is", "are", "was", "were", "has", "have", "and", "according",
+                               "the", "in", "on", "a", "an", "if", "give", "list", "name", "summarize", "explain"}
+# Words that frame the answer rather than name what it is about ("according to different sources").
+FRAMING = frozenset(stem(w) for w in ("different", "various", "sources", "source"))
+_AUXILIARIES = {"did", "does", "do", "is", "are", "was", "were", "has", "have", "had", "will", "would"}
+
+
+def analyze(question: str) -> QuestionInfo:
+    """What the question asks for: its terms, the names it is about, the kind of answer."""
+    q = question.strip()
+    doc = parse_one(q)
+    low = q.lower()
+    answer_type, focus_tok = _answer_type(doc, low)
+    subject = _subject(doc) if answer_type in {"quote", "description"} else ""
+    focus_phrase = _phrase(focus_tok) if focus_tok is not None else ""
+    focus = stem(focus_tok.text) if focus_tok is not None and focus_tok.text.lower() not in STOPWORDS else ""
+    if not focus and answer_type == "number":
+        focus = _counted_verb(q)
+    return QuestionInfo(
+        text=q,
+        terms=tuple(t for t in content_terms(q) if t not in FRAMING),
+        names=_names(q, doc),
+        focus=focus,
+        focus_phrase=focus_phrase,
+        answer_type=answer_type,
+        labels=LABELS[answer_type],
+        subject=subject,
+        wants_number=answer_type == "number" or bool(re.search(r"\bnumbers? of\b|\bfigures?\b|\bestimat|\btotals?\b",
+                                                                low)),
+        wants_person=answer_type == "person",
+        wants_quote=answer_type == "quote" or bool(re.search(r"\b(?:call|called|describ\w*|label\w*|quote|words)\b",
+                                                             low)),
+        wants_time_order=bool(re.search(r"\bchang|\bover time\b|\bevolv|\bupdat|\blater\b|\bearlier\b|"
+                                        r"\bshift|\brevis", low)),
+    )
+
+
+def _answer_type(doc: Doc, low: str) -> tuple[str, Token | None]:
+    """The kind of answer and the token the question asks about."""
+    if re.search(r"\bhow (?:many|much)\b|\bwhat (?:percentage|percent|share|number|proportion)\b", low):
+        return "number", _counted(doc)
+    if re.search(r"\bwhen\b", low):
+        return "date", None
+    if re.search(r"\bwhere\b", low):
+        return "place", None
+    named = _name_of(doc)
+    if named is not None:
+        return KIND_NOUNS.get(named.lemma_.lower() or named.text.lower(), "name"), named
+    wh_noun = _wh_noun(doc)
+    if wh_noun is not None:
+        return KIND_NOUNS.get(wh_noun.text.lower(), KIND_NOUNS.get(wh_noun.text.lower().rstrip("s"), "name")), wh_noun
+    if re.search(r"\b(?:who|whom|whose)\b", low):
+        return "person", None
+    if re.search(r"^\s*what\b", low) and any(t.text.lower() in SAY_VERBS for t in doc):
+        return "quote", None
+    return "description", None
+
+
+def _wh_noun(doc: Doc) -> Token | None:
+    """"which villages ...", "what company ...", "which former pope": the noun the wh-word qualifies.
+
+    Read from the words after the wh-word: the small parser often mislabels "which" in questions.
+    """
+    for t in doc[:-1]:
+        nxt = doc[t.i + 1]
+        low = nxt.text.lower()
+        if t.text.lower() not in {"which", "what", "whose"} or not nxt.text[:1].isalpha() \
+                or low in STOPWORDS or low in _AUXILIARIES:
+            continue
+        noun = nxt
+        while noun.dep_ in {"amod", "compound", "nmod"} and noun.head.i > noun.i:
+            noun = noun.head
+        return noun
+    return None
+
+
+def _name_of(doc: Doc) -> Token | None:
+    """"What is the name of the North Korean general ...?" -> general."""
+    for t in doc:
+        if t.text.lower() == "name" and t.i + 1 < len(doc) and doc[t.i + 1].text.lower() == "of":
+            objects = [c for c in doc[t.i + 1].children if c.dep_ == "pobj"]
+            if objects:
+                return objects[0]
+    return None
+
+
+def _counted(doc: Doc) -> Token | None:
+    """"how many troops", "how much money": the noun after many/much (not an auxiliary)."""
+    for t in doc:
+        if t.text.lower() in {"many", "much", "percentage", "number", "share"} and t.head.i > t.i:
+            head = t.head
+            if (head.text.lower() not in _AUXILIARIES and head.text[:1].isalpha() and head.dep_ != "ROOT") \
+                    or (head.text.lower() not in _AUXILIARIES and t.dep_ in {"amod", "nummod"}):
+                return head
+        if t.text.lower() in {"percentage", "number", "share"}:
+            objects = [c for p in t.children if p.text.lower() == "of" for c in p.children if c.dep_ == "pobj"]
+            if objects:
+                return objects[0]
+    return None
+
+
+def _counted_verb(question: str) -> str:
+    """"how much did X pay" -> pay: the verb stands for what is counted."""
+    m = re.search(r"\b(?i:how (?:many|much))\s+(?:did|does|do|will|would)\s+(?:[A-Z][\w'-]*\s+)*([a-z]+)\b", question)
+    return stem(m.group(1)) if m and m.group(1) not in STOPWORDS else ""
+
+
+def _phrase(tok: Token) -> str:
+    """The focus noun with its compounds and adjectives ("North Korean general")."""
+    left = [c for c in tok.lefts if c.dep_ in {"compound", "amod", "nmod", "poss"} and c.text.lower() not in
+            QUESTION_WORDS]
+    start = min([c.left_edge.i for c in left], default=tok.i)
+    return tok.doc[start : tok.i + 1].text
+
+
+def _subject(doc: Doc) -> str:
+    """Who a "what did X say/do" question is about: the subject of its main verb."""
+    for t in doc:
+        if t.dep_ in {"nsubj", "nsubjpass"} and t.text.lower() not in QUESTION_WORDS:
+            return doc[t.left_edge.i : t.i + 1].text
+    return ""
+
+
+def _names(q: str, doc: Doc) -> tuple[str, ...]:
+    """Names and numbers the question is about: entities, and capitalised runs not at a sentence start."""
+    names: list[str] = []
+    for ent in doc.ents:
+        if ent.label_ in NAMES:
+            names.append(re.sub(r"^(?:the|The)\s+", "", re.sub(r"['\u2019]s$", "", ent.text)))
+    for m in _NAME.finditer(q):
+        words = [w for w in m.group(0).split() if w.lower() not in _NOT_NAMES]
+        starts_sentence = m.start() == 0 or bool(re.search(r"[.!?:]\s*$", q[: m.start()]))
+        if starts_sentence and len(words) == 1 and not words[0].isupper():
+            continue  # "Huge crowds...": a capital because the sentence starts there, not a name
+        if words:
+            names.append(re.sub(r"['\u2019]s$", "", " ".join(words)))  # "Austin's" -> "Austin"
+    names += [normalize_number(n) for n in re.findall(r"\b\d[\d,]*\d\b|\b\d\b", q)]
+    unique = list(dict.fromkeys(names))
+    # "Lloyd Austin" from NER and "Lloyd Austin" from the capitals agree; drop names inside longer ones
+    return tuple(n for n in unique if not any(n != m and f" {n} " in f" {m} " for m in unique))

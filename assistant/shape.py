@@ -1,0 +1,262 @@
+"""The first sentence of an extractive answer: the fact asked for, from the sentence that states it.
+
+Three shapes, each built from fixed templates around spans copied from the cited sentence, so the
+lead is grounded by construction (no word of content is invented):
+
+- typed:    ``1,500 North Korean special forces: Seoul said around 1,500 ... Far East. [1]``
+            the entity of the asked-for type (person, place, date, number, name) that the sentence
+            ties to the question's focus, then the sentence, cut to the clauses around it;
+- speakers: ``North Korea denied it: "groundless rumors" [1]; Russia's ... dismissed it: ... [2]``
+            one clause per speaker for "who denied/said/confirmed ...?";
+- figures:  ``Figures differ: 1,500 special forces (Seoul) [1]; 3,000 soldiers (South Korean MPs) [2].``
+            when the top sentences give several values for the thing counted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from assistant.question import NAMES, NUMBERS
+from assistant.scoring import ScoredSentence
+from assistant.text import QuestionInfo, content_terms, mentions
+from index.nlp import parse
+
+LEAD_WORDS = 40  # a lead sentence longer than this is cut to the clauses around the answer
+CANDIDATES = 8  # top sentences searched for the answer entity
+TYPED_RATIO = 0.9  # a sentence below this share of the best score does not lead (0.8-1.0: same sample scores)
+MAX_SPEAKERS = 3
+MAX_FIGURES = 4
+QUOTE_WORDS = 12  # a quotation in a speaker clause is cut to this many words
+PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
+SEVERAL = re.compile(r"\b(?:different|various|sources|estimates|figures|range|each)\b", re.I)
+# Reporting verbs as written; the speaker clause reuses the one its sentence uses.
+REPORTING = re.compile(
+    r"\b(denied|dismissed|rejected|refuted|confirmed|acknowledged|warned|condemned|criticized|criticised|accused|"
+    r"demanded|urged|claimed|alleged|estimated|announced|reported|said|says|told|stated|added|insisted|argued|"
+    r"called|described|labell?ed)\b", re.I)
+_QUOTE = re.compile(r'"([^"]{3,})"')
+_CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+(?=[-\u2013\u2014]\s)")
+PREFERENCE = ("PERSON", "ORG", "GPE")  # for "who ...?": a person before a body before a country
+RELAXED: dict[str, frozenset[str]] = {  # what counts as "an entity of that type" when deciding to abstain
+    "person": NAMES, "place": NAMES, "name": NAMES, "date": frozenset({"DATE", "TIME"}), "number": NUMBERS,
+}
+
+
+@dataclass
+class Lead:
+    """The lead's text pieces, each ending with the sentence it cites."""
+
+    parts: list[tuple[str, ScoredSentence]] = field(default_factory=list)
+    joiner: str = " "
+    prefix: str = ""
+    typed: bool = False  # the answer entity of the asked-for type was found
+
+    @property
+    def sentences(self) -> list[ScoredSentence]:
+        return [s for _, s in self.parts]
+
+
+_PARSED: OrderedDict[str, Doc] = OrderedDict()  # sentence -> parse; passages come back question after question
+_PARSED_MAX = 8192
+
+
+def _docs(sentences: list[ScoredSentence]) -> list[Doc]:
+    """Parses of the sentences, the ones not seen before parsed in one batch."""
+    missing = [t for t in dict.fromkeys(s.text for s in sentences) if t not in _PARSED]
+    _PARSED.update(zip(missing, parse(missing), strict=True))
+    while len(_PARSED) > _PARSED_MAX:
+        _PARSED.popitem(last=False)
+    return [_PARSED.get(s.text) or parse([s.text])[0] for s in sentences]
+
+
+def _in_question(ent: Span, q: QuestionInfo) -> bool:
+    """The question already names this entity: it cannot be the answer."""
+    words = set(re.findall(r"\w+", q.text.lower()))
+    ent_words = [w for w in re.findall(r"\w+", ent.text.lower()) if w not in {"the", "s"}]
+    return bool(ent_words) and all(w in words for w in ent_words)
+
+
+def _ties(q: QuestionInfo, s: ScoredSentence, doc: Doc) -> bool:
+    """The sentence is about what the question asks: its focus (not as a word of some other name, like
+    "general" in "General Assembly"), or failing a focus, its terms."""
+    if not q.focus:
+        return s.lexical > 0
+    return any(mentions(t.text, q.focus) and (not t.ent_type_ or t.ent_type_ in NUMBERS or _in_question(
+        next(e for e in doc.ents if e.start <= t.i < e.end), q)) for t in doc)
+
+
+def answer_entity(q: QuestionInfo, s: ScoredSentence, doc: Doc, labels: frozenset[str]) -> Span | None:
+    """The entity of an asked-for type in ``doc`` that the parse links to the focus (or, with no focus,
+    nearest the question's terms); never one the question itself names."""
+    found = [e for e in doc.ents if e.label_ in labels and not _in_question(e, q)
+             and not (q.focus and q.answer_type != "number" and mentions(e.text, q.focus))]  # "General Assembly"
+    if q.answer_type == "number" and q.focus:
+        counted = [e for e in found if mentions(_counted_noun(e), q.focus)]
+        found = counted or found
+    if not found:
+        return None
+    focus = [t for t in doc if q.focus and mentions(t.text, q.focus) and not t.ent_type_]
+    if focus and q.answer_type != "number":
+        linked = [e for e in found if any(_linked(e, f) for f in focus)]
+        if not linked:
+            return None
+        found = linked
+    others = set(q.terms) - {q.focus}
+    anchors = [t.i for t in doc if t.ent_type_ not in NUMBERS and set(content_terms(t.text)) & others] or \
+        [t.i for t in focus]
+    rank = {label: i for i, label in enumerate(PREFERENCE)}
+    return min(found, key=lambda e: (rank.get(e.label_, len(rank)),
+                                     min((abs(e.start - a) for a in anchors), default=0)))
+
+
+def _linked(ent: Span, focus: Token) -> bool:
+    """The parse ties the entity to the focus noun: one holds the other ("the villages of X", "X's jet",
+    "the Il-96 jet"), or they hang from the same word ("X, the general")."""
+    root = ent.root
+    return (root in focus.subtree and root.i - focus.i < 8) or focus in root.subtree or root.head == focus.head \
+        or root.head == focus
+
+
+def _counted_noun(ent: Span) -> str:
+    """"1,500 North Korean special forces" -> "forces": the noun a number counts, from the parse."""
+    head = ent.root.head if ent.root.dep_ in {"nummod", "quantmod", "compound"} else None
+    if head is None or head.i < ent.end - 1 or not head.text[:1].isalpha():
+        return ""
+    return head.text
+
+
+def answer_span(ent: Span) -> str:
+    """The entity with what makes it a full answer: a number with its noun, names with their conjuncts."""
+    doc = ent.doc
+    if ent.label_ in {"CARDINAL", "QUANTITY"} and _counted_noun(ent):
+        return doc[ent.start : ent.root.head.i + 1].text
+    conj = [c for c in ent.root.conjuncts if c.ent_type_ in NAMES and c.i > ent.end - 1]
+    if conj:
+        last = max(c.i for c in conj)
+        tail = doc[last]
+        while tail.i + 1 < len(doc) and doc[tail.i + 1].ent_iob_ == "I":
+            tail = doc[tail.i + 1]
+        return doc[ent.start : tail.i + 1].text
+    return ent.text
+
+
+def trim(sentence: str, keep: str = "", words: int = LEAD_WORDS, terms: tuple[str, ...] = ()) -> str:
+    """Cut a long sentence to whole clauses around ``keep`` or, without it, around the clause that states
+    most of ``terms`` (verbatim pieces, "…" where cut)."""
+    if len(sentence.split()) <= words:
+        return sentence
+    pieces = [p for p in _CLAUSE.split(sentence) if p]
+    at = next((i for i, p in enumerate(pieces) if keep and keep in p), None)
+    if at is None:
+        at = max(range(len(pieces)), key=lambda i: (len(set(content_terms(pieces[i])) & set(terms)), -i))
+    lo = hi = at
+    size = len(pieces[at].split())
+    grown = True
+    while grown:
+        grown = False
+        for nxt in (hi + 1, lo - 1):
+            if 0 <= nxt < len(pieces) and size + len(pieces[nxt].split()) <= words:
+                size += len(pieces[nxt].split())
+                lo, hi = min(lo, nxt), max(hi, nxt)
+                grown = True
+    tokens = " ".join(pieces[lo : hi + 1]).split()
+    cut_left, cut_right = lo > 0, hi < len(pieces) - 1
+    if len(tokens) > words:  # one clause longer than the limit: a window of words around ``keep``
+        first = keep.split()[0] if keep.split() else ""
+        centre = next((i for i, t in enumerate(tokens) if first and first in t), 0)
+        start = max(0, min(centre - words // 3, len(tokens) - words))
+        cut_left, cut_right = cut_left or start > 0, cut_right or start + words < len(tokens)
+        tokens = tokens[start : start + words]
+    text = " ".join(tokens).rstrip(",;:")
+    return ("… " if cut_left else "") + text + (" …" if cut_right else "")
+
+
+def typed_lead(q: QuestionInfo, top: list[ScoredSentence]) -> Lead | None:
+    # ``top`` may hold "He said ..." sentences: the caller adds the sentence that says who he is
+    """The best sentence that holds an entity of the asked-for type tied to the focus."""
+    if not q.labels or not top:
+        return None
+    close = [s for s in top if s.score >= TYPED_RATIO * top[0].score]
+    for s, doc in zip(close, _docs(close), strict=True):
+        if not _ties(q, s, doc):
+            continue
+        ent = answer_entity(q, s, doc, q.labels)
+        if ent is None:
+            continue
+        span = answer_span(ent)
+        body = trim(s.text, span)
+        opening = body.lstrip("… ")
+        prefix = "" if opening.lower().startswith(span.lower()) or span not in body else f"{span}: "
+        return Lead(parts=[(body, s)], prefix=prefix, typed=True)
+    return None
+
+
+def has_typed_answer(q: QuestionInfo, top: list[ScoredSentence]) -> bool:
+    """Some top sentence ties an entity of the asked-for type (read broadly) to the focus."""
+    labels = RELAXED.get(q.answer_type)
+    if not labels:
+        return True
+    return any(_ties(q, s, doc) and answer_entity(q, s, doc, labels) is not None
+               for s, doc in zip(top, _docs(top), strict=True))
+
+
+def speakers_lead(q: QuestionInfo, top: list[ScoredSentence], stances: frozenset[str]) -> Lead | None:
+    """One clause per speaker whose statement has a stance the question asks about."""
+    chosen: dict[str, ScoredSentence] = {}
+    for s in top:
+        c = s.claim
+        if c is None or c.kind != "statement" or (stances and c.stance not in stances):
+            continue
+        chosen.setdefault(c.speaker_key, s)
+        if len(chosen) == MAX_SPEAKERS:
+            break
+    if len(chosen) < 2:
+        return None
+    parts = [(_speaker_clause(s), s) for s in chosen.values()]
+    return Lead(parts=parts, joiner="; ", typed=True)
+
+
+def _speaker_clause(s: ScoredSentence) -> str:
+    """"North Korea denied it: "groundless rumors"": the speaker and verb as the sentence writes them."""
+    assert s.claim is not None
+    text = s.text
+    who = next((m for m in s.claim.mentions if m and m in text and m.lower() not in PRONOUNS), s.claim.speaker)
+    after = text.find(who)
+    verb = REPORTING.search(text, after + len(who)) if after >= 0 else None
+    verb = verb or REPORTING.search(text)
+    quotes = _QUOTE.findall(text)
+    said = f"{who} {verb.group(1) if verb else 'said'}"
+    if quotes:
+        quote = min(quotes, key=len).strip(" ,.")
+        return f'{said} it: "{trim(quote, "", QUOTE_WORDS)}"'
+    return trim(text, who, 25)
+
+
+def figures_lead(q: QuestionInfo, top: list[ScoredSentence]) -> Lead | None:
+    """Several values for the thing counted, each with who gave it, when the sources disagree."""
+    if not (q.wants_time_order or (q.wants_number and SEVERAL.search(q.text))):
+        return None
+    wanted = [q.focus] if q.focus else list(q.terms)
+    seen: dict[str, tuple[str, ScoredSentence]] = {}
+    for s, doc in zip(top, _docs(top), strict=True):
+        for ent in doc.ents:
+            noun = _counted_noun(ent) if ent.label_ in NUMBERS else ""
+            if not noun or not any(mentions(noun, w) for w in wanted) or _in_question(ent, q):
+                continue
+            value = re.sub(r"[^\d.]", "", ent.text)
+            if value and value not in seen:
+                who = s.claim.mentions[0] if s.claim and s.claim.mentions else ""
+                who = who if who and who in s.text and who.lower() not in PRONOUNS else ""
+                seen[value] = (answer_span(ent) + (f" ({who})" if who else ""), s)
+        if len(seen) >= MAX_FIGURES:
+            break
+    if len(seen) < 2:
+        return None
+    parts = list(seen.values())
+    if q.wants_time_order:
+        parts.sort(key=lambda p: (p[1].passage.published or "9999", p[1].start))
+    return Lead(parts=parts, joiner="; ", prefix="Figures differ: ", typed=True)
