@@ -11,16 +11,32 @@ import re
 
 from assistant.text import content_terms
 from assistant.types import Citation, Passage
-from index.chunking import sentence_spans
+from index.nlp import sentence_spans
 
 MARKER = re.compile(r"\s*\[(\d{1,3})\]")
 SUPPORT_THRESHOLD = 0.7  # share of a sentence's content terms its cited passages must contain
 
 
+_ANSWER_SENTENCE_END = re.compile(r"""[.!?]["')\]]*(?:\s*\[\d{1,3}\])*\s+(?=["'(]?[A-Z0-9\[])""")
+
+
+def _answer_sentences(answer: str) -> list[tuple[int, int]]:
+    """Sentences of an answer (our own or an LLM's text, not an article's): split after . ! ? and the
+    markers that follow, so "[1]" is never cut from its sentence, and not inside a quotation."""
+    spans, start = [], 0
+    for m in _ANSWER_SENTENCE_END.finditer(answer):
+        if answer[start : m.end()].count('"') % 2:
+            continue  # inside a quotation that goes on: one sentence of the answer
+        spans.append((start, m.end()))
+        start = m.end()
+    spans.append((start, len(answer)))
+    return [(s, e) for s, e in spans if answer[s:e].strip()]
+
+
 def split_answer(answer: str) -> list[tuple[str, list[int]]]:
     """Answer text -> [(sentence without markers, [marker numbers])]; markers go with the sentence before."""
     out: list[tuple[str, list[int]]] = []
-    for s, e in sentence_spans(answer):
+    for s, e in _answer_sentences(answer):
         sentence = answer[s:e]
         lead = re.match(r"(?:\s*\[\d{1,3}\])+", sentence)
         if lead and out:  # "Sentence. [1] Next one." splits before "[1]": it belongs to the first

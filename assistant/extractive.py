@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 
 from assistant.claims import STANCE_GROUPS
 from assistant.scoring import ScoredSentence, names_in
-from assistant.shape import CANDIDATES, Lead, figures_lead, has_typed_answer, speakers_lead, trim, typed_lead
+from assistant.shape import (
+    CANDIDATES,
+    Lead,
+    figures_lead,
+    has_typed_answer,
+    speakers_lead,
+    timeline_lead,
+    trim,
+    typed_lead,
+)
 from assistant.text import PRONOUN_START, QuestionInfo, content_terms, mentions
 from assistant.types import Citation, Passage
 
@@ -216,8 +225,8 @@ def compose(lead: Lead, statements: list[Statement]) -> tuple[str, list[Citation
 
 def _plain_lead(st: Statement, terms: tuple[str, ...]) -> Lead:
     """No typed answer to put first: the best statement, cut to the clauses that answer."""
-    if st.context:
-        return Lead(parts=[(st.text, st.lead)])  # "He said ...": keep the sentence that says who he is
+    if st.context:  # "He said ...": keep the sentences that say who he is, each citing itself
+        return Lead(parts=[(x.text, x) for x in [*st.context, st.lead]])
     return Lead(parts=[(trim(st.lead.text, terms=terms), st.lead)])
 
 
@@ -237,7 +246,7 @@ def answer(q: QuestionInfo, scored: list[ScoredSentence], passages: list[Passage
     top = [s for s in scored[:CANDIDATES] if s.score >= FLOOR and _context(s, by_key) is not None]
     stances = frozenset(x for t in q.terms for x in STANCE_GROUPS.get(t, ()))
     lead = (speakers_lead(q, top, stances) if q.wants_person and stances else None) \
-        or figures_lead(q, top) or typed_lead(q, top)
+        or figures_lead(q, top) or timeline_lead(q, top) or typed_lead(q, top)
     if lead is None and not has_typed_answer(q, top):
         return Draft("", [], confidence(q, scored[0], None))  # no passage ties that kind of fact to the focus
     if lead is not None and len(lead.parts) == 1:

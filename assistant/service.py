@@ -20,8 +20,8 @@ from assistant.types import Answer, Filters, NothingToSearchError, Passage
 from backend.llm import LLMError, OpenAICompatibleLLM
 from backend.prompts import render
 from index.build import Pipeline
-from index.chunking import sentence_spans
 from index.claims import Claim
+from index.nlp import sentence_spans
 from index.store import IndexStore
 from settings import Settings, get_settings
 

@@ -23,6 +23,7 @@ from spacy.tokens import Doc, Span, Token
 from assistant.question import NAMES, NUMBERS
 from assistant.scoring import ScoredSentence
 from assistant.text import QuestionInfo, content_terms, mentions
+from index.claims import DISMISSIVE
 from index.nlp import parse
 
 LEAD_WORDS = 40  # a lead sentence longer than this is cut to the clauses around the answer
@@ -30,7 +31,8 @@ CANDIDATES = 8  # top sentences searched for the answer entity
 TYPED_RATIO = 0.9  # a sentence below this share of the best score does not lead (0.8-1.0: same sample scores)
 MAX_SPEAKERS = 3
 MAX_FIGURES = 4
-QUOTE_WORDS = 12  # a quotation in a speaker clause is cut to this many words
+PLAIN_SAYING = frozenset({"said", "says", "told", "stated", "added", "insisted", "argued"})
+QUOTE_WORDS = 30  # a quotation in a speaker clause is cut to this many words
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
 SEVERAL = re.compile(r"\b(?:different|various|sources|estimates|figures|range|each)\b", re.I)
 # Reporting verbs as written; the speaker clause reuses the one its sentence uses.
@@ -94,9 +96,9 @@ def answer_entity(q: QuestionInfo, s: ScoredSentence, doc: Doc, labels: frozense
     nearest the question's terms); never one the question itself names."""
     found = [e for e in doc.ents if e.label_ in labels and not _in_question(e, q)
              and not (q.focus and q.answer_type != "number" and mentions(e.text, q.focus))]  # "General Assembly"
-    if q.answer_type == "number" and q.focus:
-        counted = [e for e in found if mentions(_counted_noun(e), q.focus)]
-        found = counted or found
+    if q.answer_type == "number" and q.focus:  # "two units" does not answer "how many soldiers"; "about 1,500"
+        # (of the troops just named) may
+        found = [e for e in found if not _counted_noun(e) or mentions(_counted_noun(e), q.focus)]
     if not found:
         return None
     focus = [t for t in doc if q.focus and mentions(t.text, q.focus) and not t.ent_type_]
@@ -229,10 +231,12 @@ def _speaker_clause(s: ScoredSentence) -> str:
     verb = REPORTING.search(text, after + len(who)) if after >= 0 else None
     verb = verb or REPORTING.search(text)
     quotes = _QUOTE.findall(text)
-    said = f"{who} {verb.group(1) if verb else 'said'}"
+    said = verb.group(1) if verb else "said"
     if quotes:
         quote = min(quotes, key=len).strip(" ,.")
-        return f'{said} it: "{trim(quote, "", QUOTE_WORDS)}"'
+        dismissive = DISMISSIVE.search(quote)  # the words that carry the stance, when the quotation is long
+        quote = trim(quote, dismissive.group(0) if dismissive else "", QUOTE_WORDS)
+        return f'{who} {said}: "{quote}"' if said.lower() in PLAIN_SAYING else f'{who} {said} it: "{quote}"'
     return trim(text, who, 25)
 
 
@@ -260,3 +264,20 @@ def figures_lead(q: QuestionInfo, top: list[ScoredSentence]) -> Lead | None:
     if q.wants_time_order:
         parts.sort(key=lambda p: (p[1].passage.published or "9999", p[1].start))
     return Lead(parts=parts, joiner="; ", prefix="Figures differ: ", typed=True)
+
+
+def timeline_lead(q: QuestionInfo, top: list[ScoredSentence]) -> Lead | None:
+    """"How did X's view change?": X's statements among the top sentences, in date order, dated."""
+    if not q.wants_time_order:
+        return None
+    by_speaker: dict[str, list[ScoredSentence]] = {}
+    for s in top:
+        if s.claim is not None and s.claim.kind == "statement":
+            by_speaker.setdefault(s.claim.speaker_key, []).append(s)
+    best = max(by_speaker.values(), key=len, default=[])
+    if len({s.passage.published or s.key for s in best}) < 2:
+        return None  # one statement, or all from the same day: nothing changed that the dates show
+    best.sort(key=lambda s: (s.passage.published or "9999", s.start))
+    parts = [(f"{s.passage.published}: {trim(s.text, terms=q.terms)}" if s.passage.published else trim(s.text),
+              s) for s in best[:MAX_FIGURES]]
+    return Lead(parts=parts, joiner="; ", typed=True)
