@@ -211,7 +211,10 @@ def check(summary: dict[str, Any], thresholds: dict[str, Any]) -> list[str]:
 def floors(summary: dict[str, Any], margin: float = 0.03) -> dict[str, dict[str, float]]:
     """Thresholds from a measured run: floors ``margin`` under the rates, ceilings over the others."""
     overall = current(summary.get("overall", {}))
-    low = {k: max(0.0, math.floor(round((overall[k] - margin) * 100, 6)) / 100) for k in GATED_MIN if k in overall}
+    if "abstention_recall" not in overall:  # no unanswerable questions: every abstention is wrong by definition
+        overall.pop("abstention_precision", None)
+    low = {k: math.floor(round((overall[k] - margin) * 100, 6)) / 100 for k in GATED_MIN if k in overall}
+    low = {k: v for k, v in low.items() if v > 0}  # a floor at zero gates nothing
     high: dict[str, float] = {}
     for key in GATED_MAX:
         if key in overall:

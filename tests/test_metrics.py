@@ -203,6 +203,10 @@ def test_recorded_floors_sit_a_margin_under_the_rates_and_over_the_ceilings() ->
     assert got == {"min": {"strict_accuracy": 0.62, "hit@5": 0.87},
                    "max": {"wrong_abstention": 0.07, "median_answer_words": 35.0}}
     assert check(summary, got) == []
+    no_unanswerable = floors({"overall": {"abstention_precision": 0.5, "hit@1": 0.02, "wrong_abstention": 0.1}})
+    assert no_unanswerable == {"min": {}, "max": {"wrong_abstention": 0.13}}, "no precision floor, no zero floor"
+    assert floors({"overall": {"abstention_precision": 0.5, "abstention_recall": 0.5}})["min"] == {
+        "abstention_precision": 0.47, "abstention_recall": 0.47}
     worse = {"overall": {**summary["overall"], "strict_accuracy": 0.6, "median_answer_words": 36.0}}
     assert len(check(worse, got)) == 2
 
