@@ -23,7 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--home", type=Path, help="index folder (default: OUT/index, built fresh)")
     r.add_argument("--limit", type=int, default=0, help="only the first N questions")
     r.add_argument("--full-corpus", action="store_true", help="realtimeqa: index all 4,554 articles")
-    r.add_argument("--check", type=Path, help="JSON of minimum scores; exit 1 when one is not met")
+    r.add_argument("--check", type=Path,
+                   help='thresholds JSON {"min": {metric: floor}, "max": {metric: ceiling}}; exit 1 if one is missed')
+    r.add_argument("--record-floors", type=Path, metavar="FILE",
+                   help="write thresholds from this run to FILE (floors MARGIN under the rates, ceilings over)")
+    r.add_argument("--margin", type=float, default=0.03, help="headroom of --record-floors (default 0.03)")
     r.add_argument("--judge", action="store_true",
                    help="also ask the OpenAI-compatible server in NEWSQA_OPENAI_* to judge each answer")
     r.add_argument("--quiet", action="store_true")
@@ -36,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "compare":
+        missing = [str(p / "summary.json") for p in (args.a, args.b) if not (p / "summary.json").is_file()]
+        if missing:
+            print(f"error: no eval summary at {', '.join(missing)}", file=sys.stderr)
+            return 2
         a, b = (json.loads((p / "summary.json").read_text()) for p in (args.a, args.b))
         print(runner.compare(a, b))
         return 0
@@ -46,21 +54,34 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, indent=2) if args.json else format_report(result))
         return 0
 
+    if args.check and not args.check.is_file():
+        print(f"error: no thresholds file at {args.check}", file=sys.stderr)
+        return 2
     overrides: dict[str, object] = {"home": args.home or args.out / "index"}
     if args.backend:
         overrides["backend"] = args.backend
     settings = settings_module.Settings(**overrides)  # type: ignore[arg-type]
-    if args.benchmark == "realtimeqa":
-        dataset = runner.realtimeqa(args.out, args.limit, args.full_corpus)
-    else:
-        items = runner.load_dataset(args.dataset, args.limit)
-        dataset = runner.Dataset(args.dataset.stem, items, args.corpus)
+    try:
+        if args.benchmark == "realtimeqa":
+            dataset = runner.realtimeqa(args.out, args.limit, args.full_corpus)
+        else:
+            items = runner.load_dataset(args.dataset, args.limit)
+            dataset = runner.Dataset(args.dataset.stem, items, args.corpus)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     judge_with = settings_module.Settings() if args.judge else None
     summary = runner.run(dataset, args.out, settings, progress=not args.quiet, judge_with=judge_with)
     overall = summary["overall"]
     print(" ".join(f"{k}={v:.3f}" for k, v in sorted(overall.items()) if isinstance(v, float)))
+    if "baseline_bm25" in summary:
+        baseline = summary["baseline_bm25"]
+        print("plain BM25, same chunks: " + " ".join(f"{k}={v:.3f}" for k, v in sorted(baseline.items())))
     print(f"latency p50 {summary['latency_ms'].get('p50', 0):.0f} ms, p95 {summary['latency_ms'].get('p95', 0):.0f} ms"
           f"; report: {args.out / 'report.md'}")
+    if args.record_floors:
+        args.record_floors.write_text(json.dumps(runner.floors(summary, args.margin), indent=2) + "\n")
+        print(f"thresholds recorded in {args.record_floors}")
     if args.check:
         failures = runner.check(summary, json.loads(args.check.read_text()))
         for line in failures:

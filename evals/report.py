@@ -15,7 +15,13 @@ def write_plots(rows: list[dict[str, Any]], summary: dict[str, Any], out: Path) 
     by_type = summary.get("by_type", {})
     types = sorted(by_type)
     fig, ax = plt.subplots(figsize=(7, 3.5))
-    ax.bar(types, [by_type[t].get("correct", 0) or 0 for t in types], color="#3b6ea5")
+    x = list(range(len(types)))
+    ax.bar([i - 0.2 for i in x], [by_type[t].get("strict_correct", 0) or 0 for t in types], width=0.4,
+           color="#3b6ea5", label="strict")
+    ax.bar([i + 0.2 for i in x], [by_type[t].get("correct", 0) or 0 for t in types], width=0.4,
+           color="#9db7d5", label="lenient")
+    ax.set_xticks(x, types)
+    ax.legend()
     ax.set_ylim(0, 1)
     ax.set_ylabel("answer accuracy")
     ax.set_title("Answer accuracy by question type")
@@ -48,6 +54,28 @@ def _fmt(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
+RETRIEVAL = ("hit@1", "hit@3", "hit@5", "hit@10", "mrr")
+
+
+def retrieval_table(summary: dict[str, Any]) -> list[str]:
+    """The assistant's retrieval next to plain BM25 over the same chunks, judged alike."""
+    overall, baseline = summary.get("overall", {}), summary.get("baseline_bm25")
+    if baseline is None or not any(k in overall for k in RETRIEVAL):
+        return []
+    return [
+        "## Retrieval",
+        "",
+        f"| retriever | {' | '.join(RETRIEVAL)} |",
+        f"|---|{'---|' * len(RETRIEVAL)}",
+        f"| assistant (passages it answers from) | {' | '.join(_fmt(overall.get(k, '-')) for k in RETRIEVAL)} |",
+        f"| plain BM25, same chunks | {' | '.join(_fmt(baseline.get(k, '-')) for k in RETRIEVAL)} |",
+        "",
+        "The assistant's hit@k counts only the passages it hands the answerer (`top_k`), so its "
+        "hit@10 is hit@top_k when `top_k` < 10.",
+        "",
+    ]
+
+
 def write_report(rows: list[dict[str, Any]], summary: dict[str, Any], out: Path) -> None:
     overall = summary.get("overall", {})
     lines = [
@@ -55,21 +83,24 @@ def write_report(rows: list[dict[str, Any]], summary: dict[str, Any], out: Path)
         "",
         f"{summary.get('questions')} questions in {summary.get('seconds')} s.",
         "",
+        "Strict accuracy: every key fact in the answer's first sentence or first 30 words; lenient: anywhere.",
+        "",
         "| metric | value |",
         "|---|---|",
         *[f"| {k} | {_fmt(v)} |" for k, v in sorted(overall.items())],
         *[f"| latency {k} (ms) | {v:.0f} |" for k, v in summary.get("latency_ms", {}).items()],
         "",
+        *retrieval_table(summary),
         "## By question type",
         "",
-        "| type | n | accuracy |",
-        "|---|---|---|",
-        *[f"| {t} | {v.get('n', '')} | {_fmt(v.get('correct'))} |"
+        "| type | n | strict accuracy | lenient accuracy |",
+        "|---|---|---|---|",
+        *[f"| {t} | {v.get('n', '')} | {_fmt(v.get('strict_correct'))} | {_fmt(v.get('correct'))} |"
           for t, v in sorted(summary.get("by_type", {}).items())],
         "",
         "![accuracy](accuracy_by_type.png) ![citations](citations.png) ![latency](latency.png)",
         "",
-        "## Wrong answers",
+        "## Wrong answers (lenient)",
         "",
     ]
     wrong = [r for r in rows if not r["scores"].get("correct")]
@@ -77,5 +108,12 @@ def write_report(rows: list[dict[str, Any]], summary: dict[str, Any], out: Path)
         answer = r["answer"].replace("\n", " ")
         lines.append(f"- **{r['id']}** ({r['type']}) {r['question']}  \n  → {answer[:300]}")
     if not wrong:
+        lines.append("None.")
+    late = [r for r in rows if r["scores"].get("correct") and not r["scores"].get("strict_correct")]
+    lines += ["", "## Right but not in the lead (lenient, not strict)", ""]
+    for r in late[:40]:
+        answer = r["answer"].replace("\n", " ")
+        lines.append(f"- **{r['id']}** ({r['type']}) {r['question']}  \n  → {answer[:300]}")
+    if not late:
         lines.append("None.")
     (out / "report.md").write_text("\n".join(lines) + "\n")

@@ -7,21 +7,35 @@ scores. Metrics are in evals/metrics.py; this module only runs, aggregates and r
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
+import math
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from llama_index.core.schema import BaseNode
+from llama_index.retrievers.bm25 import BM25Retriever
 from tqdm import tqdm
 
 import settings as settings_module
 from evals import metrics
 from index.build import Pipeline, build
 
-REALTIMEQA = Path(__file__).resolve().parents[2] / "shared" / "bench" / "realtimeqa-2023"
+
+def _bench(name: str) -> Path:
+    """``../shared/bench/NAME`` next to the repo, or next to the nearest ancestor that has it (a git
+    worktree nested deeper than its main checkout)."""
+    repo = Path(__file__).resolve().parents[1]
+    found = (p / "shared" / "bench" / name for p in repo.parents)
+    return next((p for p in found if p.is_dir()), repo.parent / "shared" / "bench" / name)
+
+
+REALTIMEQA = _bench("realtimeqa-2023")
 SAMPLE_GOLD = Path(__file__).resolve().parent / "datasets" / "sample_gold.jsonl"
 HIT_KS = (1, 3, 5, 10)
 
@@ -44,6 +58,8 @@ def realtimeqa(out: Path, limit: int = 0, full_corpus: bool = False, folder: Pat
     Each question keeps its gold answer as the one key fact; the evidence is the answer string, so
     retrieval hit@k means "a top-k passage states the gold answer".
     """
+    if not (folder / "questions.jsonl").is_file():
+        raise FileNotFoundError(f"RealTime QA 2023 not found: expected {folder / 'questions.jsonl'}")
     questions = [json.loads(line) for line in (folder / "questions.jsonl").open()]
     if limit:
         questions = questions[:limit]
@@ -66,13 +82,34 @@ def realtimeqa(out: Path, limit: int = 0, full_corpus: bool = False, folder: Pat
 
 
 def score(record: dict[str, Any], item: dict[str, Any], passages: list[str]) -> dict[str, Any]:
-    scores: dict[str, Any] = {"correct": metrics.answer_correct(record, item)}
+    scores: dict[str, Any] = {"correct": metrics.answer_correct(record, item),
+                              "strict_correct": metrics.answer_correct(record, item, strict=True)}
     scores.update(metrics.abstention(record, item))
     scores.update(metrics.citation_scores(record))
-    if item.get("answerable", True) and item.get("evidence"):
+    if has_evidence(item):
         scores.update(metrics.retrieval_scores(passages, item["evidence"], HIT_KS))
-    scores["answer_words"] = len(record["answer"].split())
+    scores["answer_words"] = metrics.answer_words(record)
     return scores
+
+
+def has_evidence(item: dict[str, Any]) -> bool:
+    return bool(item.get("answerable", True) and item.get("evidence"))
+
+
+def plain_bm25(nodes: list[BaseNode]) -> BM25Retriever | None:
+    """The baseline: llama-index's BM25Retriever with its default settings over the same chunks."""
+    if not nodes:
+        return None
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet):  # bm25s progress bars
+        return BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=min(max(HIT_KS), len(nodes)))
+
+
+def baseline_scores(retriever: BM25Retriever | None, item: dict[str, Any]) -> dict[str, float] | None:
+    """hit@k and MRR of the plain BM25 baseline for one question, judged like the assistant's passages."""
+    if not has_evidence(item):
+        return None
+    hits = retriever.retrieve(item["question"]) if retriever is not None else []
+    return metrics.retrieval_scores([h.node.get_content() for h in hits], item["evidence"], HIT_KS)
 
 
 def ask_all(dataset: Dataset, settings: settings_module.Settings, progress: bool = True,
@@ -83,6 +120,7 @@ def ask_all(dataset: Dataset, settings: settings_module.Settings, progress: bool
     from evals.judge import judge
 
     assistant = Assistant(settings, Pipeline(settings))
+    baseline = plain_bm25(assistant.store.all_chunks()) if any(has_evidence(i) for i in dataset.items) else None
     judge_llm = OpenAICompatibleLLM(judge_with) if judge_with else None
     for item in tqdm(dataset.items, desc=f"asking ({dataset.name})", unit="q", disable=not progress):
         try:
@@ -96,6 +134,8 @@ def ask_all(dataset: Dataset, settings: settings_module.Settings, progress: bool
         row = {"id": item["id"], "type": item.get("type", ""), **record}
         row.pop("closest", None)
         row["scores"] = score(record, item, passages)
+        if has_evidence(item):
+            row["baseline_bm25"] = baseline_scores(baseline, item)
         if judge_llm is not None:
             row["scores"].update(judge(judge_llm, record, item))
         yield row
@@ -105,6 +145,9 @@ def summarize(rows: list[dict[str, Any]], dataset: str, backend: str, seconds: f
     summary = metrics.summarize([{"type": r["type"], **r["scores"]} for r in rows])
     latencies = [r["latency_ms"] for r in rows if r.get("latency_ms")]
     summary["latency_ms"] = metrics.latency_summary(latencies) if latencies else {}
+    baseline = [r["baseline_bm25"] for r in rows if r.get("baseline_bm25")]
+    if baseline:
+        summary["baseline_bm25"] = {k: metrics.mean(b[k] for b in baseline) for k in baseline[0]}
     summary.update({"dataset": dataset, "backend": backend, "questions": len(rows), "seconds": round(seconds, 1)})
     return summary
 
@@ -129,27 +172,80 @@ def run(dataset: Dataset, out: Path, settings: settings_module.Settings, progres
     return summary
 
 
-def check(summary: dict[str, Any], thresholds: dict[str, float]) -> list[str]:
-    """Every threshold the summary falls below, as a readable line (empty: all met)."""
+# Old summary keys -> current names, so `check` and `compare` read summaries and floors from before.
+ALIASES = {"answer_accuracy": "lenient_accuracy", "answerable_accuracy": "lenient_answerable_accuracy",
+           "abstention_accuracy": "abstention_recall", "wrong_abstain_rate": "wrong_abstention"}
+# Recorded by --record-floors: a floor under each rate, a ceiling over these.
+GATED_MIN = ("strict_accuracy", "strict_answerable_accuracy", "lenient_accuracy", "lenient_answerable_accuracy",
+             "abstention_precision", "abstention_recall", "citation_precision", "citation_recall", "hit@5")
+GATED_MAX = ("wrong_abstention", "median_answer_words")
+WORDS_SLACK = 0.10  # relative headroom of the median-answer-words ceiling
+
+
+def current(overall: dict[str, Any]) -> dict[str, Any]:
+    """Summary metrics under their current names (old keys renamed)."""
+    return {ALIASES.get(k, k): v for k, v in overall.items()}
+
+
+def check(summary: dict[str, Any], thresholds: dict[str, Any]) -> list[str]:
+    """Every floor the summary falls below and ceiling it exceeds, as a readable line (empty: all met).
+
+    ``thresholds`` is ``{"min": {metric: floor}, "max": {metric: ceiling}}``; a flat
+    ``{metric: floor}`` (the old format) means floors only.
+    """
+    if not {"min", "max"} & set(thresholds):
+        thresholds = {"min": thresholds}
+    overall = current(summary.get("overall", summary))
     failures = []
-    overall = summary.get("overall", summary)
-    for key, floor in thresholds.items():
-        value = overall.get(key)
+    for key, floor in thresholds.get("min", {}).items():
+        value = overall.get(ALIASES.get(key, key))
         if value is None or value < floor:
             failures.append(f"{key} = {value} is below the threshold {floor}")
+    for key, ceiling in thresholds.get("max", {}).items():
+        value = overall.get(ALIASES.get(key, key))
+        if value is None or value > ceiling:
+            failures.append(f"{key} = {value} is above the ceiling {ceiling}")
     return failures
 
 
+def floors(summary: dict[str, Any], margin: float = 0.03) -> dict[str, dict[str, float]]:
+    """Thresholds from a measured run: floors ``margin`` under the rates, ceilings over the others."""
+    overall = current(summary.get("overall", {}))
+    if "abstention_recall" not in overall:  # no unanswerable questions: every abstention is wrong by definition
+        overall.pop("abstention_precision", None)
+    low = {k: math.floor(round((overall[k] - margin) * 100, 6)) / 100 for k in GATED_MIN if k in overall}
+    low = {k: v for k, v in low.items() if v > 0}  # a floor at zero gates nothing
+    high: dict[str, float] = {}
+    for key in GATED_MAX:
+        if key in overall:
+            value = overall[key]
+            high[key] = float(math.ceil(value * (1 + WORDS_SLACK))) if key.endswith("words") else min(
+                1.0, math.ceil(round((value + margin) * 100, 6)) / 100)
+    return {"min": low, "max": high}
+
+
 def compare(a: dict[str, Any], b: dict[str, Any]) -> str:
-    """Two summaries -> a Markdown table of metric deltas (B - A)."""
-    oa, ob = a.get("overall", {}), b.get("overall", {})
+    """Two summaries -> a Markdown table of metric deltas (B - A), old metric names read as the new."""
+    oa, ob = current(a.get("overall", {})), current(b.get("overall", {}))
     lines = [f"| metric | A ({a.get('backend', '')}) | B ({b.get('backend', '')}) | delta |", "|---|---|---|---|"]
-    for key in sorted(set(oa) | set(ob)):
-        va, vb = oa.get(key), ob.get(key)
+
+    def row(name: str, va: Any, vb: Any) -> None:
         if isinstance(va, int | float) and isinstance(vb, int | float):
-            lines.append(f"| {key} | {va:.3f} | {vb:.3f} | {vb - va:+.3f} |")
+            lines.append(f"| {name} | {va:.3f} | {vb:.3f} | {vb - va:+.3f} |")
+        elif isinstance(va, int | float) or isinstance(vb, int | float):
+            lines.append(f"| {name} | {_num(va)} | {_num(vb)} | n/a |")
+
+    for key in sorted(set(oa) | set(ob)):
+        row(key, oa.get(key), ob.get(key))
+    ba, bb = a.get("baseline_bm25", {}), b.get("baseline_bm25", {})
+    for key in sorted(set(ba) | set(bb)):
+        row(f"plain BM25 {key}", ba.get(key), bb.get(key))
     la, lb = a.get("latency_ms", {}), b.get("latency_ms", {})
     for key in ("p50", "p95"):
         if key in la and key in lb:
             lines.append(f"| latency {key} (ms) | {la[key]:.0f} | {lb[key]:.0f} | {lb[key] - la[key]:+.0f} |")
     return "\n".join(lines)
+
+
+def _num(value: Any) -> str:
+    return f"{value:.3f}" if isinstance(value, int | float) else "-"

@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
+NEW_METRICS = {"strict_accuracy", "strict_answerable_accuracy", "lenient_accuracy", "lenient_answerable_accuracy",
+               "median_answer_words", "abstention_precision", "abstention_recall", "wrong_abstention"}
+
+
+def run_eval(args: list[str], tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], dict]:
+    """`python -m evals run ... --out OUT --quiet` in a subprocess; its result and summary.json."""
+    out = tmp_path / "eval"
+    env = {**os.environ, "NEWSQA_HOME": str(tmp_path / "unused")}
+    run = subprocess.run([sys.executable, "-m", "evals", "run", "--out", str(out), "--quiet", *args],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return run, json.loads((out / "summary.json").read_text())
+
+
+def assert_baseline_reported(summary: dict, report: str) -> None:
+    baseline = summary["baseline_bm25"]
+    assert set(baseline) == {"hit@1", "hit@3", "hit@5", "hit@10", "mrr"}
+    assert all(0.0 <= v <= 1.0 for v in baseline.values())
+    assert baseline["hit@1"] <= baseline["hit@3"] <= baseline["hit@5"] <= baseline["hit@10"]
+    assert "| plain BM25, same chunks |" in report
 
 
 def test_sample_eval_meets_the_recorded_thresholds(tmp_path: Path) -> None:
+    _, summary = run_eval(["--check", "evals/thresholds.json"], tmp_path)
     out = tmp_path / "eval"
-    env = {**os.environ, "NEWSQA_HOME": str(tmp_path / "unused")}
-    run = subprocess.run(
-        [sys.executable, "-m", "evals", "run", "--out", str(out), "--quiet", "--check", "evals/thresholds.json"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
     for name in ("results.jsonl", "summary.json", "report.md", "accuracy_by_type.png", "citations.png",
                  "latency.png"):
         assert (out / name).stat().st_size > 0, name
@@ -26,14 +44,46 @@ def test_sample_eval_meets_the_recorded_thresholds(tmp_path: Path) -> None:
     assert len(rows) >= 60
     row = rows[0]
     assert {"id", "question", "answer", "abstained", "citations", "latency_ms", "scores"} <= set(row)
-    summary = json.loads((out / "summary.json").read_text())
-    print("\nsample eval:", json.dumps(summary["overall"], indent=None))
+    assert set(summary["overall"]) >= NEW_METRICS
+    assert summary["overall"]["strict_accuracy"] <= summary["overall"]["lenient_accuracy"]
+    assert_baseline_reported(summary, (out / "report.md").read_text())
+    print("\nsample eval:", json.dumps(summary["overall"], indent=None), json.dumps(summary["baseline_bm25"]))
+
+
+@pytest.mark.slow
+def test_realtimeqa_first_50_meet_the_recorded_thresholds(tmp_path: Path) -> None:
+    """The CI gate on RealTime QA 2023: first 50 questions, over the articles retrieved for them."""
+    run, summary = run_eval(["--benchmark", "realtimeqa", "--limit", "50", "--check",
+                             "evals/thresholds_realtimeqa50.json"], tmp_path)
+    assert summary["questions"] == 50 and summary["dataset"] == "realtimeqa"
+    assert NEW_METRICS - {"abstention_precision", "abstention_recall"} <= set(summary["overall"])
+    assert_baseline_reported(summary, (tmp_path / "eval" / "report.md").read_text())
+    assert "plain BM25, same chunks:" in run.stdout
+    print("\nrealtimeqa-50:", json.dumps(summary["overall"], indent=None), json.dumps(summary["baseline_bm25"]))
+
+
+def test_metrics_import_nothing_they_judge() -> None:
+    tree = ast.parse((ROOT / "evals" / "metrics.py").read_text())
+    imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    imported |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert imported, "the parse found the imports"
+    assert not {m for m in imported if m.split(".")[0] in {"assistant", "index", "backend"}}, imported
+
+
+def test_bad_paths_get_one_line_errors(tmp_path: Path) -> None:
+    for args in (["compare", str(tmp_path / "a"), str(tmp_path / "b")],
+                 ["run", "--out", str(tmp_path / "o"), "--check", str(tmp_path / "none.json")],
+                 ["run", "--out", str(tmp_path / "o"), "--dataset", str(tmp_path / "none.jsonl")]):
+        got = subprocess.run([sys.executable, "-m", "evals", *args], cwd=ROOT, capture_output=True, text=True,
+                             timeout=120)
+        assert got.returncode == 2, got.stderr
+        assert got.stderr.startswith("error: ") and got.stderr.count("\n") == 1, got.stderr
 
 
 def test_compare_prints_deltas(tmp_path: Path) -> None:
     for name, acc in (("a", 0.5), ("b", 0.8)):
         (tmp_path / name).mkdir()
-        summary = {"backend": name, "overall": {"answer_accuracy": acc}}
+        summary = {"backend": name, "overall": {"strict_accuracy": acc}}
         (tmp_path / name / "summary.json").write_text(json.dumps(summary))
     out = subprocess.run([sys.executable, "-m", "evals", "compare", str(tmp_path / "a"), str(tmp_path / "b")],
                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
