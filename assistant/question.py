@@ -82,12 +82,11 @@ def _answer_type(doc: Doc, low: str) -> tuple[str, Token | None]:
         return "date", None
     if re.search(r"\bwhere\b", low):
         return "place", None
-    named = _name_of(doc)
-    if named is not None:
-        return KIND_NOUNS.get(named.lemma_.lower() or named.text.lower(), "name"), named
-    wh_noun = _wh_noun(doc)
-    if wh_noun is not None:
-        return KIND_NOUNS.get(wh_noun.text.lower(), KIND_NOUNS.get(wh_noun.text.lower().rstrip("s"), "name")), wh_noun
+    noun = _name_of(doc) or _wh_noun(doc)
+    if noun is not None:
+        kind = KIND_NOUNS.get(noun.text.lower(), KIND_NOUNS.get(noun.text.lower().rstrip("s")))
+        # "which city", "what year": the noun names the kind of answer, not what it is about
+        return (kind, None) if kind else ("name", noun)
     if re.search(r"\b(?:who|whom|whose)\b", low):
         return "person", None
     if re.search(r"^\s*what\b", low) and any(t.text.lower() in SAY_VERBS for t in doc):

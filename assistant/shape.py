@@ -42,6 +42,7 @@ REPORTING = re.compile(
     r"called|described|labell?ed)\b", re.I)
 _QUOTE = re.compile(r'"([^"]{3,})"')
 _CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+(?=[-\u2013\u2014]\s)")
+DOERS = frozenset({"nsubj", "nsubjpass"})
 PREFERENCE = ("PERSON", "ORG", "GPE")  # for "who ...?": a person before a body before a country
 RELAXED: dict[str, frozenset[str]] = {  # what counts as "an entity of that type" when deciding to abstain
     "person": NAMES, "place": NAMES, "name": NAMES, "date": frozenset({"DATE", "TIME"}), "number": NUMBERS,
@@ -107,6 +108,12 @@ def answer_entity(q: QuestionInfo, s: ScoredSentence, doc: Doc, labels: frozense
         if not linked:
             return None
         found = linked
+    if q.answer_type == "person" and not focus:
+        # "who did X summon?": the doer or a named person tied to the question, not any name in the sentence
+        found = [e for e in found if e.root.dep_ in DOERS or (e.label_ == "PERSON" and any(
+            c.dep_ in {"compound", "appos"} and set(content_terms(c.text)) & set(q.terms) for c in e.root.children))]
+        if not found:
+            return None
     others = set(q.terms) - {q.focus}
     anchors = [t.i for t in doc if t.ent_type_ not in NUMBERS and set(content_terms(t.text)) & others] or \
         [t.i for t in focus]
