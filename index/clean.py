@@ -196,7 +196,8 @@ def _keep(raw: str) -> tuple[str, list[tuple[int, str]], list[str]]:
             kept.append(_BREAK)
             continue
         line = (pos + (len(text) - len(text.lstrip())), stripped)
-        headline = is_headline(stripped) and len(stripped.split()) >= 2
+        wraps = i + 1 < len(lines) and lines[i + 1][1].lstrip()[:1].islower()  # a sentence going on
+        headline = is_headline(stripped) and len(stripped.split()) >= 2 and not wraps
         first = not title and all(k is _BREAK for k in kept)
         if first and (headline or _stands_alone(stripped, lines, i)):
             title = stripped.translate(QUOTES)
