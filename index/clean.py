@@ -56,6 +56,7 @@ _COPYRIGHT_MARK = re.compile(r"©|\(c\)|(?:19|20)\d\d|all rights reserved", re.I
 # Digits, a percent sign or a currency sign: figures, money, scores, dates. Such a line is content.
 HAS_FIGURE = re.compile(r"[\d%$\u00a2-\u00a5\u20a0-\u20cf]")
 _TRAILING = " :.|>\u203a\u00bb-"
+MAX_FURNITURE = 240  # characters: no furniture line (nor copyright notice) above is longer
 QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
                         "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'",
                         "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " "})
@@ -132,12 +133,13 @@ def _lines(raw: str) -> list[tuple[int, str]]:
 
 def is_furniture(line: str) -> bool:
     """Known site furniture, matched on the whole line; a line with a figure never is (bar a copyright notice)."""
-    key = " ".join(line.translate(QUOTES).split()).lower().rstrip(_TRAILING)
-    if COPYRIGHT.match(line.strip()) and _COPYRIGHT_MARK.search(line):
-        return True
-    if HAS_FIGURE.search(line):
+    if len(line) > MAX_FURNITURE:  # a paragraph: most lines, so the cheap test comes first
         return False
-    return key in FURNITURE_PHRASES or FURNITURE_PATTERNS.fullmatch(key) is not None
+    if HAS_FIGURE.search(line):
+        return COPYRIGHT.match(line) is not None and _COPYRIGHT_MARK.search(line) is not None
+    key = " ".join(line.translate(QUOTES).split()).lower().rstrip(_TRAILING)
+    return (key in FURNITURE_PHRASES or FURNITURE_PATTERNS.fullmatch(key) is not None
+            or (COPYRIGHT.match(line) is not None and _COPYRIGHT_MARK.search(line) is not None))
 
 
 def is_headline(line: str) -> bool:
@@ -188,6 +190,7 @@ def _keep(raw: str) -> tuple[str, list[tuple[int, str]], list[str]]:
     kept: list[tuple[int, str]] = []
     dropped: list[str] = []
     title = ""
+    content = False  # a content line was kept already: the title can only be the first
     for i, (pos, text) in enumerate(lines):
         stripped = text.strip()
         if not stripped or is_furniture(stripped):
@@ -198,7 +201,7 @@ def _keep(raw: str) -> tuple[str, list[tuple[int, str]], list[str]]:
         line = (pos + (len(text) - len(text.lstrip())), stripped)
         wraps = i + 1 < len(lines) and lines[i + 1][1].lstrip()[:1].islower()  # a sentence going on
         headline = is_headline(stripped) and len(stripped.split()) >= 2 and not wraps
-        first = not title and all(k is _BREAK for k in kept)
+        first, content = not title and not content, True
         if first and (headline or _stands_alone(stripped, lines, i)):
             title = stripped.translate(QUOTES)
             if not HAS_FIGURE.search(stripped):  # the headline becomes the title; with a figure it stays too
