@@ -142,6 +142,7 @@ class _HTMLText(HTMLParser):
         self._in_title = False
         self.title = ""
         self.times: list[str] = []  # <time datetime> of the visible text, in page order
+        self.times_aside: list[str] = []  # ... and of skipped parts (a <header> byline often holds it)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k.lower(): (v or "") for k, v in attrs}
@@ -153,8 +154,8 @@ class _HTMLText(HTMLParser):
             key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
             if key and a.get("content"):
                 self.meta.setdefault(key, a["content"].strip())
-        elif tag == "time" and a.get("datetime") and not self._skip:
-            self.times.append(a["datetime"].strip())
+        elif tag == "time" and a.get("datetime"):
+            (self.times_aside if self._skip else self.times).append(a["datetime"].strip())
         if tag in self.BLOCK:
             self.parts.append("\n")
 
@@ -182,7 +183,7 @@ def parse_html(text: str) -> tuple[dict[str, str], str]:
     fields = {
         "title": m.get("og:title") or p.title.strip(),
         "source": m.get("og:site_name") or m.get("publisher") or "",
-        "published": _first_date([*(m.get(k, "") for k in DATE_META), *p.times]),
+        "published": _first_date([*(m.get(k, "") for k in DATE_META), *p.times, *p.times_aside]),
         "url": m.get("og:url") or "",
     }
     return fields, body

@@ -83,6 +83,8 @@ def test_loaders_read_every_date_source(tmp_path: Path) -> None:
                                      'content="2024-10-22T08:00:00+02:00"></head><body><p>Body d.</p></body></html>')
     (tmp_path / "e.html").write_text('<html><body><p>Body e, <time datetime="2024-10">October</time>.</p>'
                                      "</body></html>")
+    (tmp_path / "f.html").write_text('<html><body><article><header><time datetime="2024-10-23T06:00:00Z">Oct 23'
+                                     "</time></header><p>Body f.</p></article></body></html>")
     with gzip.open(tmp_path / "feed.jsonl.gz", "wt") as fh:
         for ident, published in (("rss", "Mon, 21 Oct 2024 10:00:00 GMT"), ("year", "2024"), ("bad", "next week")):
             fh.write(json.dumps({"id": ident, "published": published, "text": f"Body {ident}."}) + "\n")
@@ -90,7 +92,7 @@ def test_loaders_read_every_date_source(tmp_path: Path) -> None:
            for a in load([tmp_path], 10**6) if isinstance(a, RawArticle)}
     assert {k: a.published for k, a in got.items()} == {
         "a.md": "2024-10-21", "b.txt": "2024-10-21", "c.txt": "", "d.html": "2024-10-22", "e.html": "2024-10",
-        "rss": "2024-10-21", "year": "2024", "bad": ""}
+        "f.html": "2024-10-23", "rss": "2024-10-21", "year": "2024", "bad": ""}
     assert got["c.txt"].notes == ["Cannot read the date 'soon': use YYYY-MM-DD, YYYY-MM or a date like "
                                   "'October 21, 2024'; stored as undated"]
     assert got["bad"].notes and "'next week'" in got["bad"].notes[0]
