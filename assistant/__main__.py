@@ -62,8 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
     ask.add_argument("--source", action="append", default=[], help="only this publisher (repeatable)")
     ask.add_argument("--article", action="append", default=[], help="only this article id (repeatable)")
-    ask.add_argument("--since", default="", help="published on or after YYYY-MM-DD")
-    ask.add_argument("--until", default="", help="published on or before YYYY-MM-DD")
+    ask.add_argument("--since", default="", help="published on or after: YYYY-MM-DD, YYYY-MM, YYYY, 'October 21, 2024'")
+    ask.add_argument("--until", default="", help="published on or before (YYYY-MM or YYYY: to its last day)")
     ask.add_argument("--backend", choices=["extractive", "openai"], help="override NEWSQA_BACKEND")
     cl = sub.add_parser("claims", help="who said what: attributed statements and figures")
     cl.add_argument("--speaker", default="", help="part of a name, role or organisation, e.g. Austin, NATO")
@@ -79,8 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.service import Assistant
 
     try:
-        assistant = Assistant(settings)
         filters = Filters(sources=args.source, article_ids=args.article, date_from=args.since, date_to=args.until)
+        assistant = Assistant(settings)
         result = assistant.ask(args.question, filters=filters)
     except NothingToSearchError as exc:
         print(f"error: {exc}", file=sys.stderr)

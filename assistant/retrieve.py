@@ -68,7 +68,7 @@ def passes(meta: dict[str, Any], filters: Filters | None) -> bool:
     """The same filters, applied to BM25 hits (BM25 has no metadata index)."""
     if filters is None or filters.empty():
         return True
-    key = int(meta.get("published_key", 0) or 0)
+    key = int(meta.get("published_key", 0) or 0)  # a partial date ("2024-10") counts as its first day
     return (
         (not filters.sources or meta.get("source") in filters.sources)
         and (not filters.article_ids or meta.get("article_id") in filters.article_ids)

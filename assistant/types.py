@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from index.dates import DateError, parse_date
+
 
 @dataclass
 class Passage:
@@ -96,12 +98,29 @@ class NothingToSearchError(QuestionError):
 
 @dataclass
 class Filters:
-    """Optional limits on what is retrieved."""
+    """Optional limits on what is retrieved.
+
+    Dates are read like articles' dates ("2024-10-21", "October 21, 2024", "2024-10", "2024") and
+    stored as days: ``date_from`` is the first day of what was written, ``date_to`` the last
+    (``--until 2024-10`` means up to 2024-10-31). A date that cannot be read is a ``QuestionError``.
+    """
 
     sources: list[str] = field(default_factory=list)
     article_ids: list[str] = field(default_factory=list)
     date_from: str = ""  # YYYY-MM-DD, inclusive
-    date_to: str = ""
+    date_to: str = ""  # YYYY-MM-DD, inclusive
+
+    def __post_init__(self) -> None:
+        try:
+            since = parse_date(self.date_from) if self.date_from.strip() else None
+            until = parse_date(self.date_to) if self.date_to.strip() else None
+        except DateError as exc:
+            raise QuestionError(str(exc)) from exc
+        if since and until and since.start > until.end:
+            raise QuestionError(f"The start date {self.date_from.strip()!r} is after the end date "
+                                f"{self.date_to.strip()!r}.")
+        self.date_from = since.start.isoformat() if since else ""
+        self.date_to = until.end.isoformat() if until else ""
 
     def empty(self) -> bool:
         return not (self.sources or self.article_ids or self.date_from or self.date_to)

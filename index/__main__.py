@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--reset", action="store_true", help="drop the existing index first")
     b.add_argument("--no-prune", action="store_true", help="keep articles that are gone from the inputs")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
+    b.add_argument("--verbose", action="store_true", help="also list the furniture lines cleaning dropped")
     b.add_argument("--claims", choices=["rules", "llm"],
                    help="who-said-what extractor (default NEWSQA_CLAIMS_EXTRACTOR); --reset redoes indexed articles")
     i = sub.add_parser("info", help="what the index holds")
@@ -41,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
             store = pipe.open_store()
             bm25.load_or_build(store, settings)
             print(report.summary())
+            for ident, lines in report.dropped.items() if args.verbose else ():
+                print(f"  {ident}: dropped " + " | ".join(repr(line) for line in lines))
             info = describe(store)
             print(f"index: {info['articles']} articles, {info['chunks']} chunks, {info['store']}")
             return 0

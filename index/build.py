@@ -44,13 +44,15 @@ class BuildReport:
     seconds: float = 0.0
     embed_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    dropped: dict[str, list[str]] = field(default_factory=dict)  # article id -> furniture lines cleaning removed
 
     def summary(self) -> str:
         rate = f", {self.tokens / self.embed_seconds:,.0f} tokens/s in the model" if self.embed_seconds else ""
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, {self.unchanged} unchanged, "
             f"{len(self.removed)} removed, {len(self.skipped)} skipped; {self.chunks} chunks ({self.tokens:,} tokens"
-            f"{rate}), {self.claims} claims, in {self.seconds:.1f}s"
+            f"{rate}), {self.claims} claims, in {self.seconds:.1f}s\n"
+            f"dropped {sum(map(len, self.dropped.values()))} furniture lines in {len(self.dropped)} articles"
         ) + "".join(f"\n{note}" for note in self.notes)
 
 
@@ -107,6 +109,7 @@ class Pipeline:
             raw=raw.raw,
             offsets=cleaned.offsets,
             content_hash=raw.content_hash,
+            dropped=cleaned.dropped,
         )
 
     def open_store(self) -> IndexStore:
@@ -166,6 +169,7 @@ def build(
         if old and old.content_hash == item.content_hash:
             report.unchanged += 1
             continue
+        report.notes.extend(f"{_where(item)}: {note}" for note in item.notes)
         article = pipe.prepare(item)
         if not article.text.strip():
             skip(Skipped(_where(item), "no article text left after cleaning"))
@@ -175,6 +179,8 @@ def build(
             skip(Skipped(_where(item), f"duplicate of the already indexed article {twin!r}"))
             continue
         seen_text[text_hash(article.text)] = article.id
+        if article.dropped:
+            report.dropped[article.id] = article.dropped
         (report.updated if old else report.added).append(article.id)
         pending.append(article)
         if len(pending) >= GROUP:

@@ -17,11 +17,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
 
+from index.dates import DateError, normalise
 from index.models import RawArticle
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".json.gz", ".ndjson")
 METADATA_FILE = "articles.toml"
+# Where news pages state their publication date, most specific first (meta property, name or itemprop).
+DATE_META = ("article:published_time", "og:article:published_time", "og:published_time", "datepublished",
+             "date", "pubdate", "publishdate", "dc.date", "dcterms.created", "dcterms.date", "parsely-pub-date")
 # Tried in order after UTF-8; cp1252 rejects a few bytes, latin-1 decodes anything, so the
 # result is also checked for being text at all.
 FALLBACK_ENCODINGS = ("utf-16", "cp1252", "latin-1")
@@ -137,6 +141,8 @@ class _HTMLText(HTMLParser):
         self._skip = 0
         self._in_title = False
         self.title = ""
+        self.times: list[str] = []  # <time datetime> of the visible text, in page order
+        self.times_aside: list[str] = []  # ... and of skipped parts (a <header> byline often holds it)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k.lower(): (v or "") for k, v in attrs}
@@ -145,9 +151,11 @@ class _HTMLText(HTMLParser):
         elif tag == "title":
             self._in_title = True
         elif tag == "meta":
-            key = (a.get("property") or a.get("name") or "").lower()
+            key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
             if key and a.get("content"):
-                self.meta[key] = a["content"].strip()
+                self.meta.setdefault(key, a["content"].strip())
+        elif tag == "time" and a.get("datetime"):
+            (self.times_aside if self._skip else self.times).append(a["datetime"].strip())
         if tag in self.BLOCK:
             self.parts.append("\n")
 
@@ -175,16 +183,30 @@ def parse_html(text: str) -> tuple[dict[str, str], str]:
     fields = {
         "title": m.get("og:title") or p.title.strip(),
         "source": m.get("og:site_name") or m.get("publisher") or "",
-        "published": m.get("article:published_time") or m.get("date") or m.get("pubdate") or "",
+        "published": _first_date([*(m.get(k, "") for k in DATE_META), *p.times, *p.times_aside]),
         "url": m.get("og:url") or "",
     }
     return fields, body
 
 
-def iso_date(value: str) -> str:
-    """'2024-10-21T09:00Z', '2023/01/05' -> '2024-10-21', '2023-01-05'; anything else -> ''."""
-    m = re.search(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", value or "")
-    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else ""
+def _first_date(candidates: Iterable[str]) -> str:
+    """The first candidate that reads as a date; else the first one given (reported as unreadable later)."""
+    given = [c for c in candidates if c]
+    for c in given:
+        try:
+            return normalise(c)
+        except DateError:
+            continue
+    return given[0] if given else ""
+
+
+def read_published(value: str, notes: list[str]) -> str:
+    """A source's date -> its stored ISO form; an unreadable one -> undated, with a note why."""
+    try:
+        return normalise(value)
+    except DateError as exc:
+        notes.append(f"{exc}; stored as undated")
+        return ""
 
 
 def _sidecar(folder: Path, cache: dict[Path, dict[str, dict[str, str]]]) -> dict[str, dict[str, str]]:
@@ -215,15 +237,17 @@ def load_file(path: Path, root: Path, max_bytes: int, sidecars: dict[Path, dict[
     fields = {**fields, **_sidecar(path.parent, sidecars).get(path.name, {})}
     if not text.strip():
         raise LoadError("empty file")
+    notes: list[str] = []
     return RawArticle(
         id=file_article_id(path),
         raw=text,
         title=fields.get("title", ""),
         source=fields.get("source", "") or fields.get("publisher", ""),
-        published=iso_date(fields.get("published", "") or fields.get("date", "")),
+        published=read_published(fields.get("published", "") or fields.get("date", ""), notes),
         url=fields.get("url", ""),
         path=str(path.resolve()),
         root=str(root.resolve()),
+        notes=notes,
     )
 
 
@@ -246,15 +270,17 @@ def load_jsonl(path: Path, root: Path) -> Iterator[RawArticle | Skipped]:
                     yield Skipped(where, "no text")
                     continue
                 ident = str(obj.get("id") or hashlib.blake2s(text.encode(), digest_size=6).hexdigest())
+                notes: list[str] = []
                 yield RawArticle(
                     id=slug(ident, 80),
                     raw=text,
                     title=str(obj.get("title") or ""),
                     source=str(obj.get("source") or obj.get("publisher") or _domain(str(obj.get("url") or ""))),
-                    published=iso_date(str(obj.get("published") or obj.get("date") or "")),
+                    published=read_published(str(obj.get("published") or obj.get("date") or ""), notes),
                     url=str(obj.get("url") or ""),
                     path=str(path.resolve()),
                     root=str(root.resolve()),
+                    notes=notes,
                 )
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         yield Skipped(str(path), f"cannot read: {exc}")

@@ -5,8 +5,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from index.dates import published_key
+
+__all__ = ["PIPELINE_VERSION", "Article", "Chunk", "RawArticle", "published_key"]
+
 # Bump when cleaning, chunking or embedding changes, so that `build` re-indexes everything.
-PIPELINE_VERSION = "5"
+PIPELINE_VERSION = "6"
 
 
 @dataclass
@@ -17,10 +21,11 @@ class RawArticle:
     raw: str
     title: str = ""
     source: str = ""
-    published: str = ""  # ISO date (YYYY-MM-DD) or empty
+    published: str = ""  # ISO date: YYYY-MM-DD, or YYYY-MM / YYYY if that is all the source says; or empty
     url: str = ""
     path: str = ""
     root: str = ""  # the input (folder or JSONL file) this article came from; used for pruning
+    notes: list[str] = field(default_factory=list)  # problems that did not stop loading (an unreadable date)
 
     @property
     def content_hash(self) -> str:
@@ -47,6 +52,7 @@ class Article:
     raw: str
     offsets: list[int]
     content_hash: str
+    dropped: list[str] = field(default_factory=list)  # furniture lines cleaning removed, for the build report
 
     @property
     def metadata(self) -> dict[str, str | int]:
@@ -82,9 +88,3 @@ class Chunk:
     raw_end: int
     tokens: int = 0
     metadata: dict[str, str | int] = field(default_factory=dict)
-
-
-def published_key(published: str) -> int:
-    """YYYY-MM-DD -> YYYYMMDD as an int, so Chroma can range-filter on dates (0 = unknown)."""
-    digits = published[:10].replace("-", "")
-    return int(digits) if len(digits) == 8 and digits.isdigit() else 0

@@ -55,8 +55,14 @@ def squash(text: str) -> str:
 def test_cleaning_removes_site_furniture_and_repairs_text(embedder: Embedder) -> None:
     texts = {p.name: clean(p.read_text(), embedder.vocabulary) for p in ARTICLES.glob("*.txt")}
     joined = "\n".join(c.text for c in texts.values())
-    for junk in ("spot_img", "Get in Touch", "Latest Posts", "Related Posts", "North Korea Mobilizes Citizens"):
+    for junk in ("spot_img", "Get in Touch", "Latest Posts", "Related Posts"):
         assert junk not in joined
+    assert texts["troop-deployment-unconfirmed-by-pyongyang.txt"].dropped == [
+        "spot_imgspot_img", "Get in Touch", "Latest Posts"]
+    denies = texts["north-korea-denies-sending-troops.txt"]
+    assert denies.dropped == ["Related Posts"]
+    assert denies.text.startswith("North Korea Mobilizes Citizens\n\nNorth Korea has officially denied"), \
+        "a header that is not the title stays, as a paragraph of its own"
     unconfirmed = texts["troop-deployment-unconfirmed-by-pyongyang.txt"]
     assert "deployment following the announcement" in unconfirmed.text, "follo/wing rejoined"
     assert "taking part in Russia's war of invasion" in unconfirmed.text, "Russia/'s rejoined"
