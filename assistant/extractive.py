@@ -95,7 +95,7 @@ def should_abstain(q: QuestionInfo, scored: list[ScoredSentence], passages: list
     corpus_text = " ".join(p.text + " " + p.title for p in passages)
     if q.names and names_in(q.names, corpus_text) < 1.0:
         return True  # the articles never mention someone or something the question is about
-    if q.focus and not any(mentions(s.text, q.focus) for s in scored[:5]):
+    if q.answer_type == "number" and q.focus and not any(mentions(s.text, q.focus) for s in scored[:5]):
         return True  # "how many tanks?" answered by sentences about troops is not an answer
     subject = content_terms(q.subject) if q.answer_type == "quote" else ()
     if subject and not any(all(mentions(s.text, t) for t in subject) for s in scored[:CANDIDATES]):

@@ -21,7 +21,7 @@ LABELS: dict[str, frozenset[str]] = {
     "person": frozenset({"PERSON", "ORG", "GPE"}),  # "who denied it?" is often a country or a body
     "place": frozenset({"GPE", "LOC", "FAC"}),
     "date": frozenset({"DATE", "TIME"}),
-    "number": NUMBERS,
+    "number": NUMBERS | {"DATE", "TIME"},  # "how many years" is answered by "50 years", a DATE to the recogniser
     "name": NAMES,
     "quote": frozenset(),
     "description": frozenset(),

@@ -44,8 +44,10 @@ _QUOTE = re.compile(r'"([^"]{3,})"')
 _CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+(?=[-\u2013\u2014]\s)")
 DOERS = frozenset({"nsubj", "nsubjpass"})
 PREFERENCE = ("PERSON", "ORG", "GPE")  # for "who ...?": a person before a body before a country
-RELAXED: dict[str, frozenset[str]] = {  # what counts as "an entity of that type" when deciding to abstain
-    "person": NAMES, "place": NAMES, "name": NAMES, "date": frozenset({"DATE", "TIME"}), "number": NUMBERS,
+# What counts as "an entity of that type" when deciding to abstain. Not "name": "which seed/fruit/sport"
+# is often answered by a common noun ("sesame") that no entity recogniser tags.
+RELAXED: dict[str, frozenset[str]] = {
+    "person": NAMES, "place": NAMES, "date": frozenset({"DATE", "TIME"}), "number": NUMBERS | {"DATE", "TIME"},
 }
 
 
@@ -86,7 +88,7 @@ def _in_question(ent: Span, q: QuestionInfo) -> bool:
 def _ties(q: QuestionInfo, s: ScoredSentence, doc: Doc) -> bool:
     """The sentence is about what the question asks: its focus (not as a word of some other name, like
     "general" in "General Assembly"), or failing a focus, its terms."""
-    if not q.focus:
+    if not q.focus or q.answer_type != "number":  # "which company": a category the sentence need not repeat
         return s.lexical > 0
     return any(mentions(t.text, q.focus) and (not t.ent_type_ or t.ent_type_ in NUMBERS or _in_question(
         next(e for e in doc.ents if e.start <= t.i < e.end), q)) for t in doc)
@@ -96,6 +98,7 @@ def answer_entity(q: QuestionInfo, s: ScoredSentence, doc: Doc, labels: frozense
     """The entity of an asked-for type in ``doc`` that the parse links to the focus (or, with no focus,
     nearest the question's terms); never one the question itself names."""
     found = [e for e in doc.ents if e.label_ in labels and not _in_question(e, q)
+             and (e.label_ not in {"DATE", "TIME"} or q.answer_type != "number" or any(t.like_num for t in e))
              and not (q.focus and q.answer_type != "number" and mentions(e.text, q.focus))]  # "General Assembly"
     if q.answer_type == "number" and q.focus:  # "two units" does not answer "how many soldiers"; "about 1,500"
         # (of the troops just named) may
@@ -104,10 +107,7 @@ def answer_entity(q: QuestionInfo, s: ScoredSentence, doc: Doc, labels: frozense
         return None
     focus = [t for t in doc if q.focus and mentions(t.text, q.focus) and not t.ent_type_]
     if focus and q.answer_type != "number":
-        linked = [e for e in found if any(_linked(e, f) for f in focus)]
-        if not linked:
-            return None
-        found = linked
+        found = [e for e in found if any(_linked(e, f) for f in focus)] or found
     if q.answer_type == "person" and not focus:
         # "who did X summon?": the doer or a named person tied to the question, not any name in the sentence
         found = [e for e in found if e.root.dep_ in DOERS or (e.label_ == "PERSON" and any(
