@@ -37,7 +37,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             if args.reset:
                 pipe.open_store().reset()
-            report = build(args.paths or None, settings, prune=not args.no_prune, progress=not args.quiet)
+            report = build(args.paths or None, settings, prune=not args.no_prune, progress=not args.quiet,
+                           pipeline=pipe, on_skip=lambda _: None)
+            for outcome in report.skipped:  # after the progress bar has closed, one line each
+                print(outcome)
             store = pipe.open_store()
             bm25.load_or_build(store, settings)
             print(report.summary())

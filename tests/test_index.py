@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import os
 import random
@@ -20,10 +21,11 @@ from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter,
 import settings as settings_module
 from index import bm25
 from index.build import Pipeline, build
+from index.chunking import Chunker
 from index.clean import QUOTES, clean
 from index.embedder import Embedder
 from index.loaders import load
-from index.models import RawArticle
+from index.models import Article, Chunk, RawArticle
 from index.store import IndexStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -228,6 +230,66 @@ def test_bad_files_are_skipped_with_a_reason_and_the_rest_is_ingested(tmp_path: 
     assert texts["feed.jsonl#j1"].title == "Fjords"
     assert texts["more.jsonl.gz#g1"].published == "2023-01-05" and texts["more.jsonl.gz#g1"].source == "example.org"
     assert sum(1 for r in records.values() if "data/articles" in r.path) == 5, "nothing already indexed was lost"
+
+
+def test_pathological_articles_are_chunked_in_linear_time_within_the_window(embedder: Embedder) -> None:
+    chunker = Chunker(embedder.tokens, 200, 32)
+    cases = {
+        "one sentence repeated": "The harbour reopened on Monday after the storm. " * 6000,
+        "no punctuation": "word " * 60000,
+        "no spaces": "x" * 300_000,
+        "one long paragraph of short lines": "Shares rose.\n" * 20000,
+    }
+    for name, text in cases.items():
+        started = time.perf_counter()
+        spans = chunker.spans(text)
+        seconds = time.perf_counter() - started
+        assert seconds < 10, f"{name}: {seconds:.1f}s"
+        assert spans[0][0] == text.index(text.strip()[0]) and spans[-1][1] == len(text.rstrip()), name
+        assert all(len(embedder.tokens(text[a:b])) <= 200 for a, b in spans), name
+        assert all(b - a <= 200 * 10 for a, b in spans), name
+        assert not any(text[b1:a2].strip() for (_, b1), (a2, _) in itertools.pairwise(spans)), f"{name}: gaps"
+
+
+class _BrokenChunker(Chunker):
+    """Injects a fault no real article shows reliably: chunking one article raises."""
+
+    def chunk(self, article: Article) -> list[Chunk]:
+        if "Zorbian" in article.text:
+            raise RecursionError("maximum recursion depth exceeded\nsecond line")
+        return super().chunk(article)
+
+
+def test_every_input_gets_an_outcome_and_one_failing_article_does_not_sink_the_build(
+        tmp_path: Path, embedder: Embedder) -> None:
+    s, pipe = pipeline(tmp_path / "home", embedder, max_article_chars=50_000)
+    pipe.chunker = _BrokenChunker(embedder.tokens, s.chunk_tokens, s.chunk_overlap)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Copper prices rose 4 percent on Tuesday as smelters cut output.")
+    (folder / "breaks.txt").write_text("The Zorbian envoy called the deployment unprecedented.")
+    (folder / "long.txt").write_text("The league extended the season by two weeks. " * 2000)
+    (folder / "empty.md").write_text("")
+    (folder / "feed.jsonl").write_text('{"id": "j1", "title": "Tides", "text": "Tides rose in the bay."}\n{bad\n')
+
+    report = build([folder], s, progress=False, pipeline=pipe)
+    by_name = {Path(o.path.split(":")[0]).name + (f"#{o.article_id}" if o.article_id.startswith("j") else ""): o
+               for o in report.outcomes if ":2" not in o.path}
+    assert {k: o.status for k, o in by_name.items()} == {
+        "good.txt": "added", "breaks.txt": "failed", "long.txt": "skipped", "empty.md": "skipped",
+        "feed.jsonl#j1": "added"}
+    assert by_name["breaks.txt"].reason == "chunking failed: RecursionError: maximum recursion depth exceeded"
+    long_chars = len((folder / "long.txt").read_text())
+    assert by_name["long.txt"].reason.startswith(f"too long ({long_chars:,} characters; the limit is 50,000")
+    assert by_name["good.txt"].article_id in pipe.open_store().records()
+    assert by_name["good.txt"].title and by_name["good.txt"].path == str((folder / "good.txt").resolve())
+    assert [o.reason for o in report.outcomes if ":2" in o.path] == ["not a JSON object"]
+    assert report.counts() == {"added": 2, "updated": 0, "unchanged": 0, "removed": 0, "skipped": 3, "failed": 1}
+
+    pipe.chunker = Chunker(embedder.tokens, s.chunk_tokens, s.chunk_overlap)
+    again = build([folder], s, progress=False, pipeline=pipe)
+    assert {o.status for o in again.outcomes if o.article_id == by_name["good.txt"].article_id} == {"unchanged"}
+    assert [o.path for o in again.having("added")] == [by_name["breaks.txt"].path], "the failed one is retried"
 
 
 def test_markdown_front_matter_and_html_metadata(tmp_path: Path) -> None:
