@@ -9,7 +9,20 @@ from pathlib import Path
 import settings as settings_module
 from index import bm25
 from index.build import Pipeline, build
-from index.store import StoreError, describe, dumps
+from index.store import StoreError, describe, dumps, move_aside
+
+
+def reset(pipe: Pipeline) -> None:
+    """Drop the index; one that cannot be opened (damaged, foreign) is moved aside instead."""
+    try:
+        pipe.open_store().reset()
+    except Exception as exc:  # chromadb raises many types for a damaged file
+        if pipe.settings.chroma_host or not pipe.settings.chroma_path.exists():
+            raise StoreError(f"cannot reset the index ({pipe.settings.store_label}): {exc}") from exc
+        moved = move_aside(pipe.settings)
+        reason = str(exc).split("; `python -m index")[0]
+        print(f"the old index could not be opened ({reason});\nit was moved to {moved} and a fresh one is built",
+              file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         pipe = Pipeline(settings)
         if args.command == "build":
             if args.reset:
-                pipe.open_store().reset()
+                reset(pipe)
             report = build(args.paths or None, settings, prune=not args.no_prune, progress=not args.quiet,
                            pipeline=pipe, on_skip=lambda _: None)
             for outcome in report.skipped:  # after the progress bar has closed, one line each

@@ -376,3 +376,39 @@ def test_int8_model_is_derived_once_and_stays_close_to_the_packaged_model(tmp_pa
     cosine = (fast * packaged).sum(axis=1)
     assert cosine.min() > 0.95 and cosine.mean() > 0.99, (cosine.min(), cosine.mean())
     assert np.allclose(np.linalg.norm(fast, axis=1), 1, atol=1e-4)
+
+
+# --- a damaged store ------------------------------------------------------------------------------
+
+def _cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NEWSQA_HOME": str(home)}
+    return subprocess.run([sys.executable, "-m", "index", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+@pytest.mark.parametrize("damage", ["malformed", "empty", "truncated", "foreign"])
+def test_a_damaged_store_is_reported_with_the_way_out_and_reset_moves_it_aside(tmp_path: Path, damage: str) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "tides.txt").write_text("Harbour officials said the spring tide reached 4.2 metres on Sunday.")
+    home = tmp_path / "home"
+    assert _cli(home, "build", "--quiet", str(folder)).returncode == 0
+    db = home / "chroma" / "chroma.sqlite3"
+    data = db.read_bytes()
+    damaged = {"malformed": data[:8192] + b"\xde\xad" * 20000 + data[48192:], "empty": b"",
+               "truncated": data[: len(data) // 2], "foreign": b"name,date\nx,2024-01-01\n" * 100}[damage]
+    db.write_bytes(damaged)
+
+    info = _cli(home, "info")
+    assert info.returncode == 2 and len(info.stderr.strip().splitlines()) == 1, info.stderr
+    assert "--reset` moves a damaged index aside" in info.stderr
+    expected = {"malformed": "malformed", "empty": "is empty (0 bytes)", "truncated": "is truncated",
+                "foreign": "is not an SQLite database"}[damage]
+    assert expected in info.stderr, info.stderr
+
+    reset = _cli(home, "build", "--quiet", "--reset", str(folder))
+    assert reset.returncode == 0, reset.stderr
+    moved = [p for p in home.iterdir() if p.name.startswith("chroma.broken-")]
+    assert len(moved) == 1 and f"it was moved to {moved[0]}" in reset.stderr
+    assert (moved[0] / "chroma.sqlite3").read_bytes() == damaged, "the old database is kept as it was"
+    assert "index: 1 articles" in reset.stdout, reset.stdout
