@@ -96,8 +96,9 @@ class App:
         """Answer one question; the same JSON as `python -m assistant ask --json`."""
         try:
             return self.assistant.ask(question, filters=_filters(sources, since, until)).to_json()
-        except (QuestionError, StoreError) as exc:
-            raise gr.Error(str(exc)) from exc
+        except (QuestionError, StoreError) as exc:  # the caller's mistake or a store problem: one line, no traceback
+            log.info("/ask rejected: %s", exc)
+            raise gr.Error(str(exc), print_exception=False) from exc
 
     def claims(self, speaker: str = "", stance: str = "", figures_only: bool = False) -> list[dict[str, Any]]:
         """Attributed statements (who said what), as `python -m assistant claims --json`."""
@@ -233,6 +234,7 @@ def build_ui(app: App) -> gr.Blocks:
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per HTTP request otherwise
     s = settings_module.get_settings()
     try:
         app = App(Assistant(s))

@@ -9,6 +9,7 @@ import textwrap
 
 import settings as settings_module
 from assistant.types import Answer, Filters, QuestionError
+from index import cli
 from index.store import StoreError
 
 
@@ -95,4 +96,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run(main))

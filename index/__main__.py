@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import settings as settings_module
-from index import bm25
+from index import bm25, cli
 from index.build import Pipeline, build
 from index.store import StoreError, describe, dumps, move_aside
 
@@ -89,4 +89,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run(main))

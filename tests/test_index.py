@@ -412,3 +412,16 @@ def test_a_damaged_store_is_reported_with_the_way_out_and_reset_moves_it_aside(t
     assert len(moved) == 1 and f"it was moved to {moved[0]}" in reset.stderr
     assert (moved[0] / "chroma.sqlite3").read_bytes() == damaged, "the old database is kept as it was"
     assert "index: 1 articles" in reset.stdout, reset.stdout
+
+
+# --- command-line hygiene -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", [["index", "list"], ["assistant", "claims"]])
+def test_a_closed_pipe_ends_a_command_quietly(sample_settings: settings_module.Settings, command: list[str]) -> None:
+    env = {**os.environ, "NEWSQA_HOME": str(sample_settings.home)}
+    proc = subprocess.Popen([sys.executable, "-m", *command], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # like `| head` that has read enough, before the command writes anything
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 0 and err == "", err
