@@ -32,10 +32,10 @@ def print_answer(result: Answer) -> None:
 
 def claims_command(args: argparse.Namespace) -> int:
     from assistant.claims import ClaimBook
-    from index.build import Pipeline
+    from index.reader import open_store
 
     try:
-        book = ClaimBook(Pipeline(settings_module.get_settings()).open_store())
+        book = ClaimBook(open_store(settings_module.get_settings()))
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3

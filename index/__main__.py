@@ -9,6 +9,7 @@ from pathlib import Path
 import settings as settings_module
 from index import bm25, cli
 from index.build import Pipeline, build
+from index.reader import open_store
 from index.store import StoreError, describe, dumps, move_aside
 
 
@@ -46,8 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     claims = getattr(args, "claims", None)
     settings = settings_module.Settings(claims_extractor=claims) if claims else settings_module.get_settings()
     try:
-        pipe = Pipeline(settings)
         if args.command == "build":
+            pipe = Pipeline(settings)
             if args.reset:
                 reset(pipe)
             report = build(args.paths or None, settings, prune=not args.no_prune, progress=not args.quiet,
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             info = describe(store)
             print(f"index: {info['articles']} articles, {info['chunks']} chunks, {info['store']}")
             return 0
-        store = pipe.open_store()
+        store = open_store(settings)
         if args.command == "info":
             info = describe(store)
             if args.json:

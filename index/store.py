@@ -14,7 +14,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,6 +70,7 @@ class ArticleRecord:
 
 WAY_OUT = "`python -m index build --reset` moves a damaged index aside and builds a fresh one"
 SQLITE_FILE = "chroma.sqlite3"
+GENERATION_FILE = "index.generation"  # rewritten by every change; see index/reader.py
 
 
 def open_client(settings: Settings) -> Any:
@@ -111,6 +114,16 @@ def check_sqlite(db: Path) -> None:
         raise StoreError(f"the index database {db} {problem}; {WAY_OUT}")
 
 
+def bump_generation(settings: Settings) -> None:
+    """Tell readers in other processes that the index changed (written whole, then renamed)."""
+    marker = settings.home / GENERATION_FILE
+    with contextlib.suppress(OSError):  # a read-only home: readers then notice at their next restart
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        tmp = marker.with_name(f".{marker.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}")
+        tmp.write_text(uuid.uuid4().hex)
+        os.replace(tmp, marker)
+
+
 def move_aside(settings: Settings) -> Path:
     """Rename the embedded index folder to ``chroma.broken-<UTC time>`` so a fresh one can start."""
     folder = settings.chroma_path
@@ -120,6 +133,7 @@ def move_aside(settings: Settings) -> Path:
         target, n = target.with_name(f"{target.name.split('~')[0]}~{n}"), n + 1
     forget_client(settings)
     folder.rename(target)
+    bump_generation(settings)
     return target
 
 
@@ -268,12 +282,14 @@ class IndexStore:
                 embeddings=[v.tolist() for _, v in claim_rows],
             )
         self.articles_col.upsert(**records)
+        bump_generation(self.settings)
 
     def delete_article(self, article_id: str) -> None:
         """Record first, then chunks: a crash in between leaves orphans that `build` sweeps."""
         self.articles_col.delete(ids=[article_id])
         self.vector_store.delete(article_id)
         self.claims_col.delete(where={"article_id": article_id})
+        bump_generation(self.settings)
 
     def sweep_orphans(self) -> int:
         """Delete chunks whose article has no record (left by a killed ingest or delete)."""
@@ -295,6 +311,7 @@ class IndexStore:
         for col in (self.chunks, self.articles_col, self.claims_col):
             with contextlib.suppress(Exception):  # already gone
                 self.client.delete_collection(col.name)
+        bump_generation(self.settings)
 
 
 _LI_KEYS = {"document_id", "doc_id", "ref_doc_id"}

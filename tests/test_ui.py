@@ -21,7 +21,7 @@ import pytest
 import settings as settings_module
 from index.build import Pipeline, build
 from index.embedder import Embedder
-from tests.app_server import ROOT, AppServer
+from ui.serve import ROOT, AppServer
 
 CHROMIUM = Path(os.environ.get("NEWSQA_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
