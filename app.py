@@ -82,8 +82,8 @@ class App:
             return self.assistant
         with self._lock:
             if now != self._seen:
-                if now.replaced(self._seen):
-                    log.info("the index database was replaced; opening it again")
+                if now.needs_reopen(self._seen):
+                    log.info("the index changed outside this app; opening it again")
                     forget_client(self.settings)
                     self.assistant = Assistant(self.settings, self.assistant.embedder)
                     self._pipeline = None
@@ -174,7 +174,9 @@ class App:
         try:
             records = library.articles(self.current().store)
         except Exception as exc:  # a store problem is a message in the status box, not "Error" badges
-            return _store_problem(exc), [], gr.update(choices=[], value=None), gr.update()
+            problem = _store_problem(exc)
+            return (status if problem in status else "\n".join(filter(None, [status, problem])), [],
+                    gr.update(choices=[], value=None), gr.update())
         rows = [[r.title, r.source, r.published, r.chunks, r.id] for r in records]
         choices = [(f"{r.title[:70]} ({r.id})", r.id) for r in records]
         sources = sorted({r.source for r in records if r.source})

@@ -4,14 +4,16 @@ Answering needs the store and the embedder, not the ingestion pipeline (cleaning
 who-said-what, the LLM client), so it opens the index here.
 
 Every write to the index (a build, an upload, a remove, a reset, in any process) rewrites the
-small file ``<home>/index.generation``. A long-running reader compares it, and the identity of the
-Chroma database file, before each question: one ``stat`` and one tiny read. When only the
-generation changed it refreshes what it derived from the index (BM25, claims); when the database
-file itself was replaced it opens the store again.
+small file ``<home>/index.generation`` (writer's pid and a random token). A long-running reader
+compares it, and the identity of the Chroma database file, before each question: one ``stat`` and
+one tiny read. After its own writes it refreshes what it derived from the index (BM25, claims);
+after another process's writes, or when the database file was replaced, it opens the store again:
+an embedded Chroma client keeps its vector index in memory and never sees other processes' writes.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -57,9 +59,9 @@ class Generation:
             text = ""
         return cls(text, None if settings.chroma_host else _identity(settings.chroma_path / SQLITE_FILE))
 
-    def replaced(self, older: Generation) -> bool:
-        """The database file is another one than before: the store must be opened again."""
-        return self.database != older.database
+    def needs_reopen(self, older: Generation) -> bool:
+        """Another process wrote, or the database file is another one: the store must be opened again."""
+        return self.database != older.database or self.marker.split(" ")[0] != str(os.getpid())
 
 
 def _identity(db: Path) -> tuple[int, int, int] | None:

@@ -120,7 +120,7 @@ def bump_generation(settings: Settings) -> None:
     with contextlib.suppress(OSError):  # a read-only home: readers then notice at their next restart
         marker.parent.mkdir(parents=True, exist_ok=True)
         tmp = marker.with_name(f".{marker.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}")
-        tmp.write_text(uuid.uuid4().hex)
+        tmp.write_text(f"{os.getpid()} {uuid.uuid4().hex}")
         os.replace(tmp, marker)
 
 
