@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--reset", action="store_true", help="drop the existing index first")
     b.add_argument("--no-prune", action="store_true", help="keep articles that are gone from the inputs")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
+    b.add_argument("--json", action="store_true", help="print what happened to each input as JSON (no progress bar)")
     b.add_argument("--claims", choices=["rules", "llm"],
                    help="who-said-what extractor (default NEWSQA_CLAIMS_EXTRACTOR); --reset redoes indexed articles")
     i = sub.add_parser("info", help="what the index holds")
@@ -51,12 +52,15 @@ def main(argv: list[str] | None = None) -> int:
             pipe = Pipeline(settings)
             if args.reset:
                 reset(pipe)
-            report = build(args.paths or None, settings, prune=not args.no_prune, progress=not args.quiet,
-                           pipeline=pipe, on_skip=lambda _: None)
-            for outcome in report.skipped:  # after the progress bar has closed, one line each
-                print(outcome)
+            report = build(args.paths or None, settings, prune=not args.no_prune,
+                           progress=not (args.quiet or args.json), pipeline=pipe, on_skip=lambda _: None)
             store = pipe.open_store()
             bm25.load_or_build(store, settings)
+            if args.json:
+                print(dumps({"counts": report.counts(), "outcomes": [vars(o) for o in report.outcomes]}))
+                return 0
+            for outcome in report.skipped:  # after the progress bar has closed, one line each
+                print(outcome)
             print(report.summary())
             info = describe(store)
             print(f"index: {info['articles']} articles, {info['chunks']} chunks, {info['store']}")
