@@ -425,3 +425,18 @@ def test_a_closed_pipe_ends_a_command_quietly(sample_settings: settings_module.S
     proc.stdout.close()  # like `| head` that has read enough, before the command writes anything
     err = proc.stderr.read()
     assert proc.wait(timeout=120) == 0 and err == "", err
+
+
+def test_skip_lines_and_the_progress_bar_do_not_share_a_line(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("The regional airline added four routes to its winter schedule.")
+    (folder / "empty.txt").write_text("")
+    (folder / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    env = {**os.environ, "NEWSQA_HOME": str(tmp_path / "home")}
+    out = subprocess.run([sys.executable, "-m", "index", "build", str(folder)], cwd=ROOT, env=env, timeout=300,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=True).stdout.decode()
+    lines = re.split(r"[\r\n]+", out)
+    skips = [line for line in lines if "skipped" in line and ":" in line and "added" not in line]
+    assert len(skips) == 2 and all(line.startswith("skipped ") for line in skips), out
+    assert "DEBUG" not in out and "Traceback" not in out, out

@@ -49,12 +49,15 @@ def _place(upload: Path, dest: Path) -> tuple[Path, bool]:
     """
     data = upload.read_bytes()
     target, n = dest / upload.name, 2
-    while target.exists():
-        if target.read_bytes() == data:
-            return target.resolve(), False
+    while True:
+        try:
+            with target.open("xb") as fh:  # exclusive: two uploads at once never share a file
+                fh.write(data)
+            return target.resolve(), True
+        except FileExistsError:
+            if target.read_bytes() == data:
+                return target.resolve(), False
         target, n = dest / f"{Path(upload.name).stem}-{n}{Path(upload.name).suffix}", n + 1
-    target.write_bytes(data)
-    return target.resolve(), True
 
 
 def _chunks(n: int) -> str:
