@@ -308,16 +308,25 @@ class _Writer:
             self.pool.shutdown()
 
     def _write(self, group: list[tuple[Article, Outcome, list[Chunk], np.ndarray]]) -> None:
-        batch = []
+        batch, outcomes = [], []
         for article, outcome, chunks, vectors in group:
             try:
                 found = self.pipe.extract_claims(article)
             except Exception as exc:  # the article is not committed; an updated one keeps its old version
                 outcome.status, outcome.reason = "failed", f"who-said-what failed: {_why(exc)}"
                 continue
-            self.report.claims += len(found)
             batch.append((article, chunks, vectors, found))
-        self.store.write_articles(batch)
+            outcomes.append(outcome)
+        try:
+            self.store.write_articles(batch)
+        except Exception:  # find the article Chroma refuses: each is written on its own
+            for item, outcome in zip(batch, outcomes, strict=True):
+                try:
+                    self.store.write_articles([item])
+                except Exception as exc:
+                    outcome.status, outcome.reason = "failed", f"writing to the index failed: {_why(exc)}"
+        self.report.claims += sum(len(found) for (*_, found), o in zip(batch, outcomes, strict=True)
+                                  if o.status != "failed")
 
 
 def _flush(pending: list[tuple[Article, Outcome]], pipe: Pipeline, writer: _Writer, report: BuildReport,

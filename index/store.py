@@ -176,6 +176,7 @@ class IndexStore:
             )
         self.vector_store = ChromaVectorStore(chroma_collection=self.chunks)
         self.chunks_dim = dim
+        self.max_batch = int(self.client.get_max_batch_size())
 
     # --- reading ---------------------------------------------------------------------------
     def records(self, with_text: bool = False) -> dict[str, ArticleRecord]:
@@ -272,16 +273,19 @@ class IndexStore:
             records["documents"].append(article.text)
             records["metadatas"].append({**article.metadata, "root": article.root,
                                          "content_hash": article.content_hash, "chunks": len(chunks)})
-        if nodes:
-            self.vector_store.add(nodes)
-        if claim_rows:
+        step = self.max_batch
+        for i in range(0, len(nodes), step):  # Chroma refuses larger calls (5,461 rows embedded)
+            self.vector_store.add(nodes[i : i + step])
+        for i in range(0, len(claim_rows), step):
+            rows = claim_rows[i : i + step]
             self.claims_col.add(
-                ids=[cl.id for cl, _ in claim_rows],
-                documents=[cl.statement for cl, _ in claim_rows],
-                metadatas=[cl.to_metadata() for cl, _ in claim_rows],
-                embeddings=[v.tolist() for _, v in claim_rows],
+                ids=[cl.id for cl, _ in rows],
+                documents=[cl.statement for cl, _ in rows],
+                metadatas=[cl.to_metadata() for cl, _ in rows],
+                embeddings=[v.tolist() for _, v in rows],
             )
-        self.articles_col.upsert(**records)
+        for i in range(0, len(records["ids"]), step):
+            self.articles_col.upsert(**{k: v[i : i + step] for k, v in records.items()})
         bump_generation(self.settings)
 
     def delete_article(self, article_id: str) -> None:

@@ -292,6 +292,21 @@ def test_every_input_gets_an_outcome_and_one_failing_article_does_not_sink_the_b
     assert [o.path for o in again.having("added")] == [by_name["breaks.txt"].path], "the failed one is retried"
 
 
+def test_writes_larger_than_chromas_batch_limit_are_split(tmp_path: Path, embedder: Embedder) -> None:
+    _, pipe = pipeline(tmp_path, embedder)
+    store = pipe.open_store()
+    assert store.max_batch > 1000
+    store.max_batch = 7  # Chroma refuses calls over 5,461 rows; one long article can hold more claims than that
+    text = " ".join(f"Officials said on day {i} that {i * 3} ferries ran to the islands." for i in range(150))
+    article = pipe.prepare(RawArticle(id="many", raw=text, path=str(tmp_path / "many.txt"), root=str(tmp_path)))
+    chunks = pipe.chunker.chunk(article)
+    found = pipe.extract_claims(article)
+    assert len(chunks) > 7 and len(found) > 7
+    store.write_articles([(article, chunks, embedder.embed([c.text for c in chunks]), found)])
+    assert store.chunk_count() == len(chunks) and len(store.claims()) == len(found)
+    assert list(store.records()) == ["many"]
+
+
 def test_markdown_front_matter_and_html_metadata(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text("---\ntitle: Talks resume\nsource: Wire\npublished: 2024-10-21\n---\nTalks resumed.")
     (tmp_path / "b.html").write_text(
