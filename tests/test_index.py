@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter, MetadataFilters, VectorStoreQuery
@@ -292,11 +293,26 @@ def test_every_input_gets_an_outcome_and_one_failing_article_does_not_sink_the_b
     assert [o.path for o in again.having("added")] == [by_name["breaks.txt"].path], "the failed one is retried"
 
 
+def _refuse_over(col: Any, limit: int) -> None:
+    """Injects Chroma's batch-size refusal at a small size; the real call runs below the limit."""
+    for name in ("add", "upsert"):
+        real = getattr(col, name)
+
+        def limited(*args: Any, _real: Any = real, **kw: Any) -> Any:
+            if len(kw["ids"]) > limit:
+                raise ValueError(f"Batch size of {len(kw['ids'])} is greater than max batch size of {limit}")
+            return _real(*args, **kw)
+
+        object.__setattr__(col, name, limited)
+
+
 def test_writes_larger_than_chromas_batch_limit_are_split(tmp_path: Path, embedder: Embedder) -> None:
     _, pipe = pipeline(tmp_path, embedder)
     store = pipe.open_store()
     assert store.max_batch > 1000
     store.max_batch = 7  # Chroma refuses calls over 5,461 rows; one long article can hold more claims than that
+    for col in (store.chunks, store.claims_col, store.articles_col):  # the same refusal, at 7 rows
+        _refuse_over(col, store.max_batch)
     text = " ".join(f"Officials said on day {i} that {i * 3} ferries ran to the islands." for i in range(150))
     article = pipe.prepare(RawArticle(id="many", raw=text, path=str(tmp_path / "many.txt"), root=str(tmp_path)))
     chunks = pipe.chunker.chunk(article)
