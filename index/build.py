@@ -31,6 +31,7 @@ from index.store import ArticleRecord, IndexStore
 from settings import BUNDLED_CORPUS, Settings
 
 GROUP = 64  # articles embedded together
+GROUP_CHARS = 1_000_000  # ... or fewer, when they are long: memory stays bounded (offsets cost ~40 bytes a char)
 
 
 Status = Literal["added", "updated", "unchanged", "removed", "skipped", "failed"]
@@ -224,7 +225,7 @@ def build(
             outcome = Outcome("updated" if item.id in existing else "added", item.path, item.id, prepared.title)
             report.outcomes.append(outcome)
             pending.append((prepared, outcome))
-            if len(pending) >= GROUP:
+            if len(pending) >= GROUP or sum(len(a.text) for a, _ in pending) >= GROUP_CHARS:
                 _flush(pending, pipe, writer, report, turn_down)
                 pending = []
         _flush(pending, pipe, writer, report, turn_down)
