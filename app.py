@@ -158,15 +158,15 @@ class App:
         return self.current().claims.find(speaker=speaker or "", stance=stance or "", kind=kind)
 
     def claims_view(self, speaker: str, stance: str, figures_only: bool) -> str:
+        passages: dict[str, tuple[str, int]] = {}
         try:
             found = self._find_claims(speaker, stance, figures_only)
+            for c in found[: render.MAX_CLAIM_ROWS]:
+                chunk = self.assistant.store.chunk_at(c.article_id, c.start, c.start + 1)
+                if chunk:
+                    passages[c.id] = (chunk[1], int(chunk[2].get("start", 0)))
         except Exception as exc:  # a store problem is a message on the page, not an "Error" badge
             return f"<p class='error'>{html.escape(_store_problem(exc))}</p>"
-        passages: dict[str, tuple[str, int]] = {}
-        for c in found[: render.MAX_CLAIM_ROWS]:
-            chunk = self.assistant.store.chunk_at(c.article_id, c.start, c.start + 1)
-            if chunk:
-                passages[c.id] = (chunk[1], int(chunk[2].get("start", 0)))
         return render.claims_table(found, passages)
 
     # --- library ---------------------------------------------------------------------------
@@ -305,6 +305,7 @@ def build_ui(app: App) -> gr.Blocks:
         delete.click(app.confirm_delete, inputs=doomed, outputs=[status, confirm, confirm_text], **private)
         yes.click(app.delete, inputs=doomed, outputs=[*library_outputs, confirm], **private)
         no.click(lambda: ("Nothing deleted.", gr.update(visible=False)), outputs=[status, confirm], **private)
+        doomed.change(lambda: gr.update(visible=False), outputs=confirm, **private)  # confirm names one article
         check.click(app.status, outputs=backend, **private)
         demo.load(lambda: app.library_outputs(""), outputs=library_outputs, **private)
         demo.load(app.status, outputs=backend, **private)
