@@ -8,8 +8,10 @@ through Gradio's API: ``/ask``, ``/claims`` and ``/articles`` (see README).
 
 from __future__ import annotations
 
+import html
 import logging
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,8 +21,10 @@ import gradio as gr
 import settings as settings_module
 from assistant.service import Assistant
 from assistant.types import Answer, Filters, QuestionError
+from index.build import Pipeline
 from index.claims import Claim
-from index.store import StoreError, describe
+from index.reader import Generation
+from index.store import StoreError, describe, forget_client
 from ui import library, render
 
 log = logging.getLogger("newsqa.app")
@@ -39,17 +43,56 @@ Chat = list[dict[str, Any]]
 TRACK_TQDM = gr.Progress(track_tqdm=True)  # the index build's progress bar, shown in the browser
 
 
+def _store_problem(exc: Exception) -> str:
+    """One line for the page when the index cannot be read or written."""
+    if not isinstance(exc, StoreError):
+        log.warning("index operation failed: %s", exc)
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return first if isinstance(exc, StoreError) else f"the index cannot be used right now ({first})"
+
+
 def _filters(sources: list[str] | None, since: str | None, until: str | None) -> Filters:
     """The UI's filter boxes -> Filters; a date that cannot be read raises QuestionError (shown in the chat)."""
     return Filters(sources=list(sources or []), date_from=since or "", date_to=until or "")
 
 
 class App:
-    """The handlers behind the page; one Assistant serves every session."""
+    """The handlers behind the page; one Assistant serves every session.
+
+    Before each request the app checks whether the index changed elsewhere (a CLI build, another
+    process, a replaced Chroma folder: see index/reader.py) and brings the assistant up to date.
+    """
 
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
         self.settings = assistant.settings
+        self._seen = Generation.now(self.settings)
+        self._lock = threading.Lock()
+        self._pipeline: Pipeline | None = None
+
+    def current(self) -> Assistant:
+        """The assistant, up to date with the index; raises StoreError when the index cannot be opened."""
+        now = Generation.now(self.settings)
+        if now == self._seen:
+            return self.assistant
+        with self._lock:
+            if now != self._seen:
+                if now.needs_reopen(self._seen):
+                    log.info("the index changed outside this app; opening it again")
+                    forget_client(self.settings)
+                    self.assistant = Assistant(self.settings, self.assistant.embedder)
+                    self._pipeline = None
+                else:
+                    self.assistant.refresh()
+                self._seen = now
+        return self.assistant
+
+    @property
+    def pipeline(self) -> Pipeline:
+        """Ingestion for uploads, sharing the assistant's embedder (built at the first upload)."""
+        if self._pipeline is None:
+            self._pipeline = Pipeline(self.settings, self.assistant.embedder)
+        return self._pipeline
 
     # --- chat ------------------------------------------------------------------------------
     def respond(
@@ -63,7 +106,7 @@ class App:
         yield chat, "", render.sources_panel(blocks), session
         try:
             filters = _filters(sources, since, until)
-            for event in self.assistant.stream(message, turns, filters):
+            for event in self.current().stream(message, turns, filters):
                 if isinstance(event, Answer):
                     turn = session["turn"] = session.get("turn", 0) + 1  # ids of its sources: src-<turn>-<n>
                     chat[-1] = {"role": "assistant", "content": render.answer_message(event, turn)}
@@ -90,9 +133,10 @@ class App:
     def ask(self, question: str, sources: list[str] | None = None, since: str = "", until: str = "") -> dict[str, Any]:
         """Answer one question; the same JSON as `python -m assistant ask --json`."""
         try:
-            return self.assistant.ask(question, filters=_filters(sources, since, until)).to_json()
-        except (QuestionError, StoreError) as exc:
-            raise gr.Error(str(exc)) from exc
+            return self.current().ask(question, filters=_filters(sources, since, until)).to_json()
+        except (QuestionError, StoreError) as exc:  # the caller's mistake or a store problem: one line, no traceback
+            log.info("/ask rejected: %s", exc)
+            raise gr.Error(str(exc), print_exception=False) from exc
 
     def claims(self, speaker: str = "", stance: str = "", figures_only: bool = False) -> list[dict[str, Any]]:
         """Attributed statements (who said what), as `python -m assistant claims --json`."""
@@ -101,25 +145,33 @@ class App:
     def articles(self) -> list[dict[str, Any]]:
         """The indexed articles: id, title, source, published, chunks."""
         return [{"id": r.id, "title": r.title, "source": r.source, "published": r.published, "chunks": r.chunks}
-                for r in library.articles(self.assistant.store)]
+                for r in library.articles(self.current().store)]
 
     # --- who said what ---------------------------------------------------------------------
     def _find_claims(self, speaker: str, stance: str, figures_only: bool) -> list[Claim]:
         kind = "figure" if figures_only else ""
-        return self.assistant.claims.find(speaker=speaker or "", stance=stance or "", kind=kind)
+        return self.current().claims.find(speaker=speaker or "", stance=stance or "", kind=kind)
 
     def claims_view(self, speaker: str, stance: str, figures_only: bool) -> str:
-        found = self._find_claims(speaker, stance, figures_only)
         passages: dict[str, tuple[str, int]] = {}
-        for c in found[: render.MAX_CLAIM_ROWS]:
-            chunk = self.assistant.store.chunk_at(c.article_id, c.start, c.start + 1)
-            if chunk:
-                passages[c.id] = (chunk[1], int(chunk[2].get("start", 0)))
+        try:
+            found = self._find_claims(speaker, stance, figures_only)
+            for c in found[: render.MAX_CLAIM_ROWS]:
+                chunk = self.assistant.store.chunk_at(c.article_id, c.start, c.start + 1)
+                if chunk:
+                    passages[c.id] = (chunk[1], int(chunk[2].get("start", 0)))
+        except Exception as exc:  # a store problem is a message on the page, not an "Error" badge
+            return f"<p class='error'>{html.escape(_store_problem(exc))}</p>"
         return render.claims_table(found, passages)
 
     # --- library ---------------------------------------------------------------------------
     def library_outputs(self, status: str) -> tuple[str, list[list[Any]], Any, Any]:
-        records = library.articles(self.assistant.store)
+        try:
+            records = library.articles(self.current().store)
+        except Exception as exc:  # a store problem is a message in the status box, not "Error" badges
+            problem = _store_problem(exc)
+            return (status if problem in status else "\n".join(filter(None, [status, problem])), [],
+                    gr.update(choices=[], value=None), gr.update())
         rows = [[r.title, r.source, r.published, r.chunks, r.id] for r in records]
         choices = [(f"{r.title[:70]} ({r.id})", r.id) for r in records]
         sources = sorted({r.source for r in records if r.source})
@@ -129,22 +181,46 @@ class App:
         if not files:
             return (*self.library_outputs("Choose one or more .txt, .md or .html files first."), gr.update())
         try:
-            result = library.add_uploads([Path(f) for f in files], self.settings, self.assistant.pipeline)
-        except StoreError as exc:
-            return (*self.library_outputs(f"Not added: {exc}"), gr.update())
+            result = library.add_uploads([Path(f) for f in files], self.settings, self._pipeline_now())
+        except Exception as exc:  # nothing was kept (see add_uploads); say why in one line
+            return (*self.library_outputs(f"Not added: {_store_problem(exc)}"), gr.update())
         self.assistant.refresh()
         return (*self.library_outputs(result.message()), None)
 
-    def delete(self, article_id: str | None) -> tuple[Any, ...]:
+    def _pipeline_now(self) -> Pipeline:
+        self.current()  # a replaced index is opened again before anything is written to it
+        return self.pipeline
+
+    def confirm_delete(self, article_id: str | None) -> tuple[str, Any, str]:
+        """First step of a delete: name the article and show the confirm / cancel buttons."""
         if not article_id:
-            return self.library_outputs("Choose an article to delete.")
-        status = library.remove_article(self.assistant.store, article_id, self.settings)
+            return "Choose an article to delete.", gr.update(visible=False), ""
+        try:
+            record = self.current().store.record(article_id)
+        except Exception as exc:
+            return _store_problem(exc), gr.update(visible=False), ""
+        if record is None:
+            return f"No article {article_id!r} in the index.", gr.update(visible=False), ""
+        question = f"Delete **{record.title or article_id}** (`{article_id}`) from the index? This cannot be undone."
+        return "", gr.update(visible=True), question
+
+    def delete(self, article_id: str | None) -> tuple[Any, ...]:
+        hide = gr.update(visible=False)
+        if not article_id:
+            return (*self.library_outputs("Choose an article to delete."), hide)
+        try:
+            status = library.remove_article(self.current().store, article_id, self.settings)
+        except Exception as exc:
+            return (*self.library_outputs(f"Not deleted: {_store_problem(exc)}"), hide)
         self.assistant.refresh()
-        return self.library_outputs(status)
+        return (*self.library_outputs(status), hide)
 
     # --- settings --------------------------------------------------------------------------
     def status(self) -> str:
-        info = describe(self.assistant.store)
+        try:
+            info = describe(self.current().store)
+        except Exception as exc:
+            return f"**Index:** {_store_problem(exc)}"
         if self.assistant.llm is None:
             backend = "**Answers:** embedded extractive answerer (offline; every sentence quoted from the articles)."
         else:
@@ -199,8 +275,13 @@ def build_ui(app: App) -> gr.Blocks:
                     add = gr.Button("Add to index", variant="primary", elem_id="add")
                     doomed = gr.Dropdown(label="Article to delete", choices=[], elem_id="doomed")
                     delete = gr.Button("Delete article", variant="stop", elem_id="delete")
+                    with gr.Column(visible=False, elem_id="confirm-delete") as confirm:
+                        confirm_text = gr.Markdown(elem_id="confirm-text")
+                        with gr.Row():
+                            yes = gr.Button("Yes, delete it", variant="stop", elem_id="confirm-yes")
+                            no = gr.Button("Cancel", elem_id="confirm-no")
             table = gr.Dataframe(headers=["Title", "Publisher", "Date", "Chunks", "Id"], interactive=False,
-                                 elem_id="articles", wrap=True)
+                                 elem_id="articles", wrap=True, column_widths=["38%", "16%", "11%", "7%", "28%"])
         with gr.Tab("Settings"):
             backend = gr.Markdown(elem_id="backend")
             check = gr.Button("Check again")
@@ -216,7 +297,10 @@ def build_ui(app: App) -> gr.Blocks:
             trigger(app.claims_view, inputs=claim_inputs, outputs=claims_html, **private)
         library_outputs = [status, table, doomed, sources]
         add.click(app.upload, inputs=files, outputs=[*library_outputs, files], **private)
-        delete.click(app.delete, inputs=doomed, outputs=library_outputs, **private)
+        delete.click(app.confirm_delete, inputs=doomed, outputs=[status, confirm, confirm_text], **private)
+        yes.click(app.delete, inputs=doomed, outputs=[*library_outputs, confirm], **private)
+        no.click(lambda: ("Nothing deleted.", gr.update(visible=False)), outputs=[status, confirm], **private)
+        doomed.change(lambda: gr.update(visible=False), outputs=confirm, **private)  # confirm names one article
         check.click(app.status, outputs=backend, **private)
         demo.load(lambda: app.library_outputs(""), outputs=library_outputs, **private)
         demo.load(app.status, outputs=backend, **private)
@@ -228,6 +312,7 @@ def build_ui(app: App) -> gr.Blocks:
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per HTTP request otherwise
     s = settings_module.get_settings()
     try:
         app = App(Assistant(s))

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     cache_dir: Path | None = Field(None, description="Where the int8 model derived at first use is kept; "
                                    "unset = $XDG_CACHE_HOME/newsqa or ~/.cache/newsqa.")
     max_file_mb: float = Field(20.0, description="Files larger than this are skipped.")
+    max_article_chars: int = Field(300_000, description="Articles longer than this are skipped (~70k tokens, "
+                                   "about 15 s of embedding on 2 cores; the longest long reads are ~200k).")
     claims_extractor: Literal["rules", "llm"] = Field(
         "rules", description="Who-said-what extraction: offline rules, or the OpenAI-compatible server below."
     )

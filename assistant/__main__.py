@@ -9,6 +9,7 @@ import textwrap
 
 import settings as settings_module
 from assistant.types import Answer, Filters, NothingToSearchError, QuestionError
+from index import cli
 from index.store import StoreError
 
 
@@ -32,10 +33,10 @@ def print_answer(result: Answer) -> None:
 
 def claims_command(args: argparse.Namespace) -> int:
     from assistant.claims import ClaimBook
-    from index.build import Pipeline
+    from index.reader import open_store
 
     try:
-        book = ClaimBook(Pipeline(settings_module.get_settings()).open_store())
+        book = ClaimBook(open_store(settings_module.get_settings()))
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
@@ -99,4 +100,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run(main))

@@ -23,6 +23,7 @@ LABELS: dict[str, frozenset[str]] = {
     "date": frozenset({"DATE", "TIME"}),
     "number": NUMBERS | {"DATE", "TIME"},  # "how many years" is answered by "50 years", a DATE to the recogniser
     "name": NAMES,
+    "named": NAMES,
     "quote": frozenset(),
     "description": frozenset(),
 }
@@ -82,7 +83,10 @@ def _answer_type(doc: Doc, low: str) -> tuple[str, Token | None]:
         return "date", None
     if re.search(r"\bwhere\b", low):
         return "place", None
-    noun = _name_of(doc) or _wh_noun(doc)
+    named = _name_of(doc)
+    if named is not None and named.text.lower() not in KIND_NOUNS:
+        return "named", named  # "the name of the general": the sentence must name that general
+    noun = named or _wh_noun(doc)
     if noun is not None:
         kind = KIND_NOUNS.get(noun.text.lower(), KIND_NOUNS.get(noun.text.lower().rstrip("s")))
         # "which city", "what year": the noun names the kind of answer, not what it is about

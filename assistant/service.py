@@ -19,9 +19,10 @@ from assistant.text import looks_like_injection, validate_question
 from assistant.types import Answer, Filters, NothingToSearchError, Passage
 from backend.llm import LLMError, OpenAICompatibleLLM
 from backend.prompts import render
-from index.build import Pipeline
 from index.claims import Claim
+from index.embedder import Embedder
 from index.nlp import sentence_spans
+from index.reader import HoldsEmbedder, open_index
 from index.store import IndexStore
 from settings import Settings, get_settings
 
@@ -31,12 +32,12 @@ MAX_CLAIMS = 24  # relevant claims whose passages join the candidates
 
 
 class Assistant:
-    def __init__(self, settings: Settings | None = None, pipeline: Pipeline | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | HoldsEmbedder | None = None) -> None:
         self.settings = settings or get_settings()
-        self.pipeline = pipeline or Pipeline(self.settings)
-        self.store: IndexStore = self.pipeline.open_store()
-        self.retriever = HybridRetriever(self.settings, self.store, self.pipeline.embedder)
-        self.scorer = SentenceScorer(self.pipeline.embedder)
+        self.store: IndexStore
+        self.store, self.embedder = open_index(self.settings, embedder)
+        self.retriever = HybridRetriever(self.settings, self.store, self.embedder)
+        self.scorer = SentenceScorer(self.embedder)
         self.claims = ClaimBook(self.store)
         self.llm = OpenAICompatibleLLM(self.settings) if self.settings.backend == "openai" else None
 

@@ -47,7 +47,8 @@ PREFERENCE = ("PERSON", "ORG", "GPE")  # for "who ...?": a person before a body 
 # What counts as "an entity of that type" when deciding to abstain. Not "name": "which seed/fruit/sport"
 # is often answered by a common noun ("sesame") that no entity recogniser tags.
 RELAXED: dict[str, frozenset[str]] = {
-    "person": NAMES, "place": NAMES, "date": frozenset({"DATE", "TIME"}), "number": NUMBERS | {"DATE", "TIME"},
+    "person": NAMES, "place": NAMES, "named": NAMES, "date": frozenset({"DATE", "TIME"}),
+    "number": NUMBERS | {"DATE", "TIME"},
 }
 
 
@@ -88,7 +89,8 @@ def _in_question(ent: Span, q: QuestionInfo) -> bool:
 def _ties(q: QuestionInfo, s: ScoredSentence, doc: Doc) -> bool:
     """The sentence is about what the question asks: its focus (not as a word of some other name, like
     "general" in "General Assembly"), or failing a focus, its terms."""
-    if not q.focus or q.answer_type != "number":  # "which company": a category the sentence need not repeat
+    if not q.focus or q.answer_type not in {"number", "named"}:  # "which company": a category the sentence
+        # need not repeat; "how many troops" and "the name of the general" must be about troops, a general
         return s.lexical > 0
     return any(mentions(t.text, q.focus) and (not t.ent_type_ or t.ent_type_ in NUMBERS or _in_question(
         next(e for e in doc.ents if e.start <= t.i < e.end), q)) for t in doc)
@@ -107,7 +109,10 @@ def answer_entity(q: QuestionInfo, s: ScoredSentence, doc: Doc, labels: frozense
         return None
     focus = [t for t in doc if q.focus and mentions(t.text, q.focus) and not t.ent_type_]
     if focus and q.answer_type != "number":
-        found = [e for e in found if any(_linked(e, f) for f in focus)] or found
+        linked = [e for e in found if any(_linked(e, f) for f in focus)]
+        if not linked and q.answer_type == "named":
+            return None
+        found = linked or found
     if q.answer_type == "person" and not focus:
         # "who did X summon?": the doer or a named person tied to the question, not any name in the sentence
         found = [e for e in found if e.root.dep_ in DOERS or (e.label_ == "PERSON" and any(

@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.url:
         result = run(args.url, questions, args.chats)
     else:
-        from tests.app_server import AppServer
+        from ui.serve import AppServer
 
         with tempfile.TemporaryDirectory() as home:
             build(None, settings_module.Settings(home=Path(home)), progress=False)

@@ -7,9 +7,23 @@ import sys
 from pathlib import Path
 
 import settings as settings_module
-from index import bm25
+from index import bm25, cli
 from index.build import Pipeline, build
-from index.store import StoreError, describe, dumps
+from index.reader import open_store
+from index.store import StoreError, describe, dumps, move_aside
+
+
+def reset(pipe: Pipeline) -> None:
+    """Drop the index; one that cannot be opened (damaged, foreign) is moved aside instead."""
+    try:
+        pipe.open_store().reset()
+    except Exception as exc:  # chromadb raises many types for a damaged file
+        if pipe.settings.chroma_host or not pipe.settings.chroma_path.exists():
+            raise StoreError(f"cannot reset the index ({pipe.settings.store_label}): {exc}") from exc
+        moved = move_aside(pipe.settings)
+        reason = str(exc).split("; `python -m index")[0]
+        print(f"the old index could not be opened ({reason});\nit was moved to {moved} and a fresh one is built",
+              file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--no-prune", action="store_true", help="keep articles that are gone from the inputs")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.add_argument("--verbose", action="store_true", help="also list the furniture lines cleaning dropped")
+    b.add_argument("--json", action="store_true", help="print what happened to each input as JSON (no progress bar)")
     b.add_argument("--claims", choices=["rules", "llm"],
                    help="who-said-what extractor (default NEWSQA_CLAIMS_EXTRACTOR); --reset redoes indexed articles")
     i = sub.add_parser("info", help="what the index holds")
@@ -34,20 +49,26 @@ def main(argv: list[str] | None = None) -> int:
     claims = getattr(args, "claims", None)
     settings = settings_module.Settings(claims_extractor=claims) if claims else settings_module.get_settings()
     try:
-        pipe = Pipeline(settings)
         if args.command == "build":
+            pipe = Pipeline(settings)
             if args.reset:
-                pipe.open_store().reset()
-            report = build(args.paths or None, settings, prune=not args.no_prune, progress=not args.quiet)
+                reset(pipe)
+            report = build(args.paths or None, settings, prune=not args.no_prune,
+                           progress=not (args.quiet or args.json), pipeline=pipe, on_skip=lambda _: None)
             store = pipe.open_store()
             bm25.load_or_build(store, settings)
+            if args.json:
+                print(dumps({"counts": report.counts(), "outcomes": [vars(o) for o in report.outcomes]}))
+                return 0
+            for outcome in report.skipped:  # after the progress bar has closed, one line each
+                print(outcome)
             print(report.summary())
             for ident, lines in report.dropped.items() if args.verbose else ():
                 print(f"  {ident}: dropped " + " | ".join(repr(line) for line in lines))
             info = describe(store)
             print(f"index: {info['articles']} articles, {info['chunks']} chunks, {info['store']}")
             return 0
-        store = pipe.open_store()
+        store = open_store(settings)
         if args.command == "info":
             info = describe(store)
             if args.json:
@@ -76,4 +97,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run(main))

@@ -7,6 +7,7 @@ indexed article versions changes (its fingerprint), also when Chroma runs as a s
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -16,6 +17,8 @@ from llama_index.retrievers.bm25 import BM25Retriever
 
 from index.store import IndexStore
 from settings import Settings
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets itself to DEBUG when imported
 
 TOKEN_PATTERN = r"(?u)\b\w+\b"  # keep one-character tokens: "1,500" -> "1", "500"
 

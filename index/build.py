@@ -8,11 +8,13 @@ over many articles at once, so that length-bucketed batches stay full.
 from __future__ import annotations
 
 import hashlib
+import sys
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, get_args
 
 import numpy as np
 from tqdm import tqdm
@@ -23,21 +25,42 @@ from index import claims, claims_llm
 from index.chunking import Chunker
 from index.clean import clean, fallback_title
 from index.embedder import Embedder, get_embedder
-from index.loaders import Skipped, load
+from index.loaders import TEXT_SUFFIXES, Skipped, load
 from index.models import Article, Chunk, RawArticle
-from index.store import IndexStore
+from index.store import ArticleRecord, IndexStore
 from settings import BUNDLED_CORPUS, Settings
 
 GROUP = 64  # articles embedded together
+GROUP_CHARS = 1_000_000  # ... or fewer, when they are long: memory stays bounded (offsets cost ~40 bytes a char)
+
+
+Status = Literal["added", "updated", "unchanged", "removed", "skipped", "failed"]
+STATUSES: tuple[Status, ...] = get_args(Status)
+
+
+@dataclass
+class Outcome:
+    """What one build did with one input: a file, or one article (or line) of a JSONL file.
+
+    ``skipped`` is input the index turns down (too large, binary, duplicate...); ``failed`` is an
+    article that broke a step of the pipeline. Either way the reason is one line, and the rest of
+    the build goes on.
+    """
+
+    status: Status
+    path: str
+    article_id: str = ""
+    title: str = ""
+    reason: str = ""
+
+    def __str__(self) -> str:
+        where = self.path + (f" (id {self.article_id})" if self.article_id and _is_container(self.path) else "")
+        return f"{self.status} {where}" + (f": {self.reason}" if self.reason else "")
 
 
 @dataclass
 class BuildReport:
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    removed: list[str] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
     chunks: int = 0
     claims: int = 0
     tokens: int = 0
@@ -46,12 +69,39 @@ class BuildReport:
     notes: list[str] = field(default_factory=list)
     dropped: dict[str, list[str]] = field(default_factory=dict)  # article id -> furniture lines cleaning removed
 
+    def having(self, *statuses: Status) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status in statuses]
+
+    @property
+    def added(self) -> list[str]:
+        return [o.article_id for o in self.having("added")]
+
+    @property
+    def updated(self) -> list[str]:
+        return [o.article_id for o in self.having("updated")]
+
+    @property
+    def removed(self) -> list[str]:
+        return [o.article_id for o in self.having("removed")]
+
+    @property
+    def unchanged(self) -> int:
+        return len(self.having("unchanged"))
+
+    @property
+    def skipped(self) -> list[Outcome]:
+        """Inputs that are not in the index as they are now: turned down or failed."""
+        return self.having("skipped", "failed")
+
+    def counts(self) -> dict[str, int]:
+        return {status: len(self.having(status)) for status in STATUSES}
+
     def summary(self) -> str:
         rate = f", {self.tokens / self.embed_seconds:,.0f} tokens/s in the model" if self.embed_seconds else ""
+        counts = ", ".join(f"{n} {status}" for status, n in self.counts().items() if n or status != "failed")
         return (
-            f"{len(self.added)} added, {len(self.updated)} updated, {self.unchanged} unchanged, "
-            f"{len(self.removed)} removed, {len(self.skipped)} skipped; {self.chunks} chunks ({self.tokens:,} tokens"
-            f"{rate}), {self.claims} claims, in {self.seconds:.1f}s\n"
+            f"{counts}; {self.chunks} chunks ({self.tokens:,} tokens{rate}), {self.claims} claims, "
+            f"in {self.seconds:.1f}s\n"
             f"dropped {sum(map(len, self.dropped.values()))} furniture lines in {len(self.dropped)} articles"
         ) + "".join(f"\n{note}" for note in self.notes)
 
@@ -116,14 +166,19 @@ class Pipeline:
         return IndexStore(self.settings, self.embedder.name, self.embedder.dim)
 
 
-def _where(item: RawArticle) -> str:
-    """A file path, or for one article of a JSONL file, the file and the article's id."""
-    return item.path if Path(item.path).suffix.lower() in {".txt", ".md", ".html", ".htm", ".markdown"} \
-        else f"{item.path} (id {item.id})"
+def _is_container(path: str) -> bool:
+    """A JSONL(.gz) file holds many articles; its path alone does not name one."""
+    return Path(path.split(":")[0]).suffix.lower() not in TEXT_SUFFIXES
 
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).lower().encode()).hexdigest()
+
+
+def _why(exc: BaseException) -> str:
+    """One line for a failed article: the exception's type and the start of its message."""
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {first[:200]}" if first else type(exc).__name__
 
 
 def build(
@@ -133,9 +188,13 @@ def build(
     prune: bool = True,
     progress: bool = True,
     pipeline: Pipeline | None = None,
-    on_skip: Callable[[Skipped], None] | None = None,
+    on_skip: Callable[[Outcome], None] | None = None,
 ) -> BuildReport:
-    """Bring the index in line with the articles under ``paths`` (default: the bundled corpus)."""
+    """Bring the index in line with the articles under ``paths`` (default: the bundled corpus).
+
+    Every input gets an ``Outcome`` in the report. Each article is prepared, chunked and embedded
+    on its own terms: one that fails or is too long is reported and the rest is ingested.
+    """
     started = time.perf_counter()
     roots = [Path(p) for p in (paths or [BUNDLED_CORPUS])]
     pipe = pipeline or Pipeline(settings)
@@ -147,57 +206,45 @@ def build(
     seen_ids: set[str] = set()
     bar = tqdm(desc="indexing", unit="article", disable=not progress, dynamic_ncols=True)
 
-    def skip(s: Skipped) -> None:
-        report.skipped.append(s)
+    def turn_down(outcome: Outcome) -> None:
+        report.outcomes.append(outcome)
         if on_skip:
-            on_skip(s)
+            on_skip(outcome)
         else:
-            tqdm.write(str(s))
+            bar.write(str(outcome), file=sys.stderr)
 
-    pending: list[Article] = []
+    pending: list[tuple[Article, Outcome]] = []
     writer = _Writer(store, report, pipe)
-    for item in load(roots, int(settings.max_file_mb * 1e6)):
-        bar.update(1)
-        if isinstance(item, Skipped):
-            skip(item)
-            continue
-        if item.id in seen_ids:
-            skip(Skipped(_where(item), f"duplicate article id {item.id!r} in this input"))
-            continue
-        seen_ids.add(item.id)
-        old = existing.get(item.id)
-        if old and old.content_hash == item.content_hash:
-            report.unchanged += 1
-            continue
-        report.notes.extend(f"{_where(item)}: {note}" for note in item.notes)
-        article = pipe.prepare(item)
-        if not article.text.strip():
-            skip(Skipped(_where(item), "no article text left after cleaning"))
-            continue
-        twin = seen_text.get(text_hash(article.text))
-        if twin and twin != article.id:
-            skip(Skipped(_where(item), f"duplicate of the already indexed article {twin!r}"))
-            continue
-        seen_text[text_hash(article.text)] = article.id
-        if article.dropped:
-            report.dropped[article.id] = article.dropped
-        (report.updated if old else report.added).append(article.id)
-        pending.append(article)
-        if len(pending) >= GROUP:
-            _flush(pending, pipe, writer, report)
-            pending = []
     try:
-        _flush(pending, pipe, writer, report)
+        for item in load(roots, int(settings.max_file_mb * 1e6)):
+            bar.update(1)
+            if isinstance(item, Skipped):
+                turn_down(Outcome("skipped", item.path, reason=item.reason))
+                continue
+            prepared = _admit(item, pipe, settings, existing, seen_ids, seen_text)
+            if isinstance(prepared, Outcome):
+                (report.outcomes.append if prepared.status == "unchanged" else turn_down)(prepared)
+                continue
+            outcome = Outcome("updated" if item.id in existing else "added", item.path, item.id, prepared.title)
+            report.outcomes.append(outcome)
+            report.notes.extend(f"{item.path or item.id}: {note}" for note in item.notes)
+            if prepared.dropped:
+                report.dropped[prepared.id] = prepared.dropped
+            pending.append((prepared, outcome))
+            if len(pending) >= GROUP or sum(len(a.text) for a, _ in pending) >= GROUP_CHARS:
+                _flush(pending, pipe, writer, report, turn_down)
+                pending = []
+        _flush(pending, pipe, writer, report, turn_down)
     finally:
         writer.close()
-    bar.close()
+        bar.close()
 
     if prune:
         root_strs = {str(r.resolve()) for r in roots}
         for ident, rec in existing.items():
             if rec.root in root_strs and ident not in seen_ids:
                 store.delete_article(ident)
-                report.removed.append(ident)
+                report.outcomes.append(Outcome("removed", rec.path, ident, rec.title, "gone from the input"))
     store.sweep_orphans()
     if pipe.llm is not None:
         report.notes.append(f"claims by {pipe.llm.name}: {pipe.claims_dropped} lines dropped (quote not in the "
@@ -206,6 +253,35 @@ def build(
             report.notes.append(f"  the LLM failed, so the rules were used from then on: {pipe.llm_failure}")
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _admit(
+    item: RawArticle, pipe: Pipeline, settings: Settings, existing: dict[str, ArticleRecord],
+    seen_ids: set[str], seen_text: dict[str, str],
+) -> Article | Outcome:
+    """The cleaned article to index, or why it is not indexed (unchanged, too long, duplicate, failed)."""
+    if item.id in seen_ids:
+        return Outcome("skipped", item.path, item.id, item.title, f"duplicate article id {item.id!r} in this input")
+    seen_ids.add(item.id)
+    old = existing.get(item.id)
+    if old and old.content_hash == item.content_hash:
+        return Outcome("unchanged", item.path, item.id, old.title)
+    if len(item.raw) > settings.max_article_chars:
+        return Outcome("skipped", item.path, item.id, item.title,
+                       f"too long ({len(item.raw):,} characters; the limit is {settings.max_article_chars:,}, "
+                       "NEWSQA_MAX_ARTICLE_CHARS)")
+    try:
+        article = pipe.prepare(item)
+    except Exception as exc:  # one article's bug must not sink the build
+        return Outcome("failed", item.path, item.id, item.title, f"cleaning failed: {_why(exc)}")
+    if not article.text.strip():
+        return Outcome("skipped", item.path, item.id, article.title, "no article text left after cleaning")
+    twin = seen_text.get(text_hash(article.text))
+    if twin and twin != article.id:
+        return Outcome("skipped", item.path, item.id, article.title,
+                       f"duplicate of the already indexed article {twin!r}")
+    seen_text[text_hash(article.text)] = article.id
+    return article
 
 
 class _Writer:
@@ -223,9 +299,9 @@ class _Writer:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-writer")
         self.pending: Future[None] | None = None
 
-    def submit(self, articles: list[Article], per_article: list[list[Chunk]], vectors: np.ndarray) -> None:
+    def submit(self, group: list[tuple[Article, Outcome, list[Chunk], np.ndarray]]) -> None:
         self.wait()
-        self.pending = self.pool.submit(self._write, articles, per_article, vectors)
+        self.pending = self.pool.submit(self._write, group)
 
     def wait(self) -> None:
         if self.pending is not None:
@@ -238,27 +314,69 @@ class _Writer:
         finally:
             self.pool.shutdown()
 
-    def _write(self, articles: list[Article], per_article: list[list[Chunk]], vectors: np.ndarray) -> None:
-        batch, pos = [], 0
-        for article, chunks in zip(articles, per_article, strict=True):
-            found = self.pipe.extract_claims(article)
-            self.report.claims += len(found)
-            batch.append((article, chunks, vectors[pos : pos + len(chunks)], found))
-            pos += len(chunks)
-        self.store.write_articles(batch)
+    def _write(self, group: list[tuple[Article, Outcome, list[Chunk], np.ndarray]]) -> None:
+        batch, outcomes = [], []
+        for article, outcome, chunks, vectors in group:
+            try:
+                found = self.pipe.extract_claims(article)
+            except Exception as exc:  # the article is not committed; an updated one keeps its old version
+                outcome.status, outcome.reason = "failed", f"who-said-what failed: {_why(exc)}"
+                continue
+            batch.append((article, chunks, vectors, found))
+            outcomes.append(outcome)
+        try:
+            self.store.write_articles(batch)
+        except Exception:  # find the article Chroma refuses: each is written on its own
+            for item, outcome in zip(batch, outcomes, strict=True):
+                try:
+                    self.store.write_articles([item])
+                except Exception as exc:
+                    outcome.status, outcome.reason = "failed", f"writing to the index failed: {_why(exc)}"
+        self.report.claims += sum(len(found) for (*_, found), o in zip(batch, outcomes, strict=True)
+                                  if o.status != "failed")
 
 
-def _flush(articles: list[Article], pipe: Pipeline, writer: _Writer, report: BuildReport) -> None:
-    if not articles:
+def _flush(pending: list[tuple[Article, Outcome]], pipe: Pipeline, writer: _Writer, report: BuildReport,
+           turn_down: Callable[[Outcome], None]) -> None:
+    """Chunk and embed a group of articles; an article that fails either step is turned down alone."""
+    chunked: list[tuple[Article, Outcome, list[Chunk]]] = []
+    for article, outcome in pending:
+        try:
+            chunked.append((article, outcome, pipe.chunker.chunk(article)))
+        except Exception as exc:
+            _fail(report, outcome, f"chunking failed: {_why(exc)}", turn_down)
+    if not chunked:
         return
-    per_article = [pipe.chunker.chunk(a) for a in articles]
-    flat: list[Chunk] = [c for cs in per_article for c in cs]
     t = time.perf_counter()
-    vectors = pipe.embedder.embed([c.text for c in flat])
+    try:
+        group = _split_rows(chunked, pipe.embedder.embed([c.text for *_, chunks in chunked for c in chunks]))
+    except Exception:  # find the article that breaks embedding: embed each on its own
+        group = []
+        for article, outcome, chunks in chunked:
+            try:
+                group.append((article, outcome, chunks, pipe.embedder.embed([c.text for c in chunks])))
+            except Exception as exc:
+                _fail(report, outcome, f"embedding failed: {_why(exc)}", turn_down)
     report.embed_seconds += time.perf_counter() - t
-    report.chunks += len(flat)
-    report.tokens += sum(c.tokens for c in flat)
-    writer.submit(articles, per_article, vectors)
+    report.chunks += sum(len(chunks) for _, _, chunks, _ in group)
+    report.tokens += sum(c.tokens for _, _, chunks, _ in group for c in chunks)
+    writer.submit(group)
+
+
+def _split_rows(chunked: list[tuple[Article, Outcome, list[Chunk]]],
+                vectors: np.ndarray) -> list[tuple[Article, Outcome, list[Chunk], np.ndarray]]:
+    out, pos = [], 0
+    for article, outcome, chunks in chunked:
+        out.append((article, outcome, chunks, vectors[pos : pos + len(chunks)]))
+        pos += len(chunks)
+    return out
+
+
+def _fail(report: BuildReport, outcome: Outcome, reason: str, turn_down: Callable[[Outcome], None]) -> None:
+    """An article counted as added/updated that a later step could not finish."""
+    report.outcomes.remove(outcome)
+    outcome.status, outcome.reason = "failed", reason
+    turn_down(outcome)
 
 
 def add_files(files: Iterable[Path], settings: Settings, pipeline: Pipeline | None = None) -> BuildReport:

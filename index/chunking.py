@@ -2,6 +2,10 @@
 
 Chunks are counted in the embedding model's word pieces, not in tiktoken tokens, so a chunk
 always fits the model's 256-token window and every token of the article reaches the dense index.
+Sentences come from ``index.nlp.sentence_spans`` (linear time, at most 1,500 characters each) and
+are packed greedily, so chunking time and memory grow linearly with the article whatever it holds:
+llama-index's SentenceSplitter ran its regexes over whole paragraphs and could take minutes and
+gigabytes on one pathological "sentence".
 """
 
 from __future__ import annotations
@@ -9,8 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sized
 
-from llama_index.core.node_parser import SentenceSplitter
-
+from index import nlp
 from index.models import Article, Chunk
 
 _SENTENCE_END = re.compile(r"""([.!?]["')\]]*)\s+(?=["'(\[]?[A-Z0-9])|\n{2,}""")
@@ -18,26 +21,59 @@ _ABBREVIATIONS = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Gen|Lt|Col|Sgt|Rep|Sen|Gov|Prof|No|vs|U\.S|U\.N|U\.K|a\.m|p\.m|Inc|Corp|Ltd|Co)\.|"
     r"\b[A-Z]\.)$"
 )
+_WORD = re.compile(r"\S+")
+Piece = tuple[int, int, int]  # start, end, tokens
+CHARS_PER_TOKEN = 10  # bounds a chunk's characters too: one [UNK] token can stand for 100 characters
 
 
 class Chunker:
     def __init__(self, count_tokens: Callable[[str], Sized], chunk_tokens: int, overlap: int) -> None:
-        self.splitter = SentenceSplitter(
-            chunk_size=chunk_tokens,
-            chunk_overlap=overlap,
-            tokenizer=count_tokens,
-            paragraph_separator="\n\n",
-        )
         self.count = count_tokens
+        self.size = chunk_tokens
+        self.overlap = overlap
+        self.max_chars = chunk_tokens * CHARS_PER_TOKEN
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of each chunk: whole sentences up to ``size`` tokens, ~``overlap`` shared."""
+        pieces = [p for s, e in nlp.sentence_spans_many([text])[0] for p in self._fit(text, s, e)]
+        out: list[tuple[int, int]] = []
+        i = 0
+        while i < len(pieces):
+            j, total = i, 0
+            while j < len(pieces) and (j == i or (total + pieces[j][2] <= self.size
+                                                  and pieces[j][1] - pieces[i][0] <= self.max_chars)):
+                total += pieces[j][2]
+                j += 1
+            out.append((pieces[i][0], pieces[j - 1][1]))
+            if j == len(pieces):
+                break
+            k, shared = j, 0  # step back over whole sentences that fit the overlap, never to i
+            while k - 1 > i and shared + pieces[k - 1][2] <= self.overlap:
+                k -= 1
+                shared += pieces[k][2]
+            i = k
+        return out
+
+    def _fit(self, text: str, start: int, end: int) -> list[Piece]:
+        """One sentence as pieces of at most ``size`` tokens: cut at spaces, or blindly if it has none."""
+        n = len(self.count(text[start:end]))
+        if n <= self.size and end - start <= self.max_chars:
+            return [(start, end, n)]
+        pieces: list[Piece] = []
+        for m in _WORD.finditer(text, start, end):
+            w = len(self.count(m.group()))
+            if w > self.size:  # one "word" longer than a chunk: each piece of `size` chars is <= size tokens
+                pieces += [(p, min(p + self.size, m.end()), self.size) for p in range(m.start(), m.end(), self.size)]
+            elif pieces and pieces[-1][2] + w <= self.size and m.end() - pieces[-1][0] <= self.max_chars:
+                pieces[-1] = (pieces[-1][0], m.end(), pieces[-1][2] + w)
+            else:
+                pieces.append((m.start(), m.end(), w))
+        return pieces
 
     def chunk(self, article: Article) -> list[Chunk]:
-        texts = self.splitter.split_text(article.text)
         chunks: list[Chunk] = []
-        cursor = 0
-        for i, text in enumerate(texts):
-            start = _locate(article.text, text, cursor)
-            end = start + len(text)
-            cursor = start + 1
+        for i, (start, end) in enumerate(self.spans(article.text)):
+            text = article.text[start:end]
             raw_start, raw_end = article.raw_span(start, end)
             chunks.append(
                 Chunk(
@@ -62,16 +98,6 @@ class Chunker:
                 )
             )
         return chunks
-
-
-def _locate(text: str, chunk: str, cursor: int) -> int:
-    """Where the splitter's chunk sits in the article (it returns substrings, stripped)."""
-    pos = text.find(chunk, cursor)
-    if pos < 0:
-        pos = text.find(chunk)
-    if pos < 0:
-        raise ValueError(f"chunk not found in article text: {chunk[:60]!r}")
-    return pos
 
 
 def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:

@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import tomllib
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -282,7 +283,7 @@ def load_jsonl(path: Path, root: Path) -> Iterator[RawArticle | Skipped]:
                     root=str(root.resolve()),
                     notes=notes,
                 )
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+    except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
         yield Skipped(str(path), f"cannot read: {exc}")
 
 
@@ -308,3 +309,5 @@ def load(paths: Iterable[Path], max_bytes: int) -> Iterator[RawArticle | Skipped
                 yield load_file(f, root, max_bytes, sidecars)
             except LoadError as exc:
                 yield Skipped(str(f), str(exc))
+            except Exception as exc:  # a loader bug on one file must not end the build
+                yield Skipped(str(f), f"cannot load: {type(exc).__name__}: {str(exc).strip()[:200]}".splitlines()[0])

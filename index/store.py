@@ -14,11 +14,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
+import time
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import chromadb
 import numpy as np
+from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 from llama_index.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo, TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
@@ -63,15 +68,85 @@ class ArticleRecord:
         )
 
 
+WAY_OUT = "`python -m index build --reset` moves a damaged index aside and builds a fresh one"
+SQLITE_FILE = "chroma.sqlite3"
+GENERATION_FILE = "index.generation"  # rewritten by every change; see index/reader.py
+
+
 def open_client(settings: Settings) -> Any:
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
     try:
         if settings.chroma_host:
             return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+        check_sqlite(settings.chroma_path / SQLITE_FILE)
         settings.chroma_path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+    except StoreError:
+        raise
     except Exception as exc:  # chromadb raises many types; the user needs one clear line
-        raise StoreError(f"cannot open the index ({settings.store_label}): {exc}") from exc
+        raise _open_error(settings, exc) from exc
+
+
+def _open_error(settings: Settings, exc: Exception) -> StoreError:
+    way_out = "" if settings.chroma_host else f"; {WAY_OUT}"
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return StoreError(f"cannot open the index ({settings.store_label}): {first}{way_out}")
+
+
+def check_sqlite(db: Path) -> None:
+    """Refuse an empty, foreign or truncated database file, which Chroma would take as an empty index."""
+    if not db.exists():
+        return
+    size = db.stat().st_size
+    with db.open("rb") as fh:
+        header = fh.read(100)
+    problem = ""
+    if size == 0:
+        problem = "is empty (0 bytes)"
+    elif not header.startswith(b"SQLite format 3\x00"):
+        problem = "is not an SQLite database"
+    elif len(header) == 100 and header[24:28] == header[92:96]:  # the page count in the header is valid
+        page = int.from_bytes(header[16:18], "big")
+        expected = (65536 if page == 1 else page) * int.from_bytes(header[28:32], "big")
+        if size < expected:
+            problem = f"is truncated ({size:,} of {expected:,} bytes)"
+    if problem:
+        raise StoreError(f"the index database {db} {problem}; {WAY_OUT}")
+
+
+def bump_generation(settings: Settings) -> None:
+    """Tell readers in other processes that the index changed (written whole, then renamed)."""
+    marker = settings.home / GENERATION_FILE
+    with contextlib.suppress(OSError):  # a read-only home: readers then notice at their next restart
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        tmp = marker.with_name(f".{marker.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}")
+        tmp.write_text(f"{os.getpid()} {uuid.uuid4().hex}")
+        os.replace(tmp, marker)
+
+
+def move_aside(settings: Settings) -> Path:
+    """Rename the embedded index folder to ``chroma.broken-<UTC time>`` so a fresh one can start."""
+    folder = settings.chroma_path
+    target = folder.with_name(f"{folder.name}.broken-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}")
+    n = 2
+    while target.exists():
+        target, n = target.with_name(f"{target.name.split('~')[0]}~{n}"), n + 1
+    forget_client(settings)
+    folder.rename(target)
+    bump_generation(settings)
+    return target
+
+
+def forget_client(settings: Settings) -> None:
+    """Drop chromadb's per-path cache of an embedded client, so the next open reads the folder anew.
+
+    Chroma keeps one system per path for the life of the process; after the folder was replaced
+    (or moved aside) it would go on using the old database. Readers that hold the old client
+    keep working with it until they are done.
+    """
+    if not settings.chroma_host:
+        SharedSystemClient._identifier_to_system.pop(str(settings.chroma_path), None)
+        SharedSystemClient._identifier_to_refcount.pop(str(settings.chroma_path), None)
 
 
 class IndexStore:
@@ -92,7 +167,7 @@ class IndexStore:
                 f"{settings.collection}_claims", metadata=meta, embedding_function=None
             )
         except Exception as exc:
-            raise StoreError(f"cannot open the index ({settings.store_label}): {exc}") from exc
+            raise _open_error(settings, exc) from exc
         built_with = (self.chunks.metadata or {}).get("embedder")
         if built_with and built_with != embedder_name:
             raise StoreError(
@@ -101,6 +176,7 @@ class IndexStore:
             )
         self.vector_store = ChromaVectorStore(chroma_collection=self.chunks)
         self.chunks_dim = dim
+        self.max_batch = int(self.client.get_max_batch_size())
 
     # --- reading ---------------------------------------------------------------------------
     def records(self, with_text: bool = False) -> dict[str, ArticleRecord]:
@@ -197,22 +273,27 @@ class IndexStore:
             records["documents"].append(article.text)
             records["metadatas"].append({**article.metadata, "root": article.root,
                                          "content_hash": article.content_hash, "chunks": len(chunks)})
-        if nodes:
-            self.vector_store.add(nodes)
-        if claim_rows:
+        step = self.max_batch
+        for i in range(0, len(nodes), step):  # Chroma refuses larger calls (5,461 rows embedded)
+            self.vector_store.add(nodes[i : i + step])
+        for i in range(0, len(claim_rows), step):
+            rows = claim_rows[i : i + step]
             self.claims_col.add(
-                ids=[cl.id for cl, _ in claim_rows],
-                documents=[cl.statement for cl, _ in claim_rows],
-                metadatas=[cl.to_metadata() for cl, _ in claim_rows],
-                embeddings=[v.tolist() for _, v in claim_rows],
+                ids=[cl.id for cl, _ in rows],
+                documents=[cl.statement for cl, _ in rows],
+                metadatas=[cl.to_metadata() for cl, _ in rows],
+                embeddings=[v.tolist() for _, v in rows],
             )
-        self.articles_col.upsert(**records)
+        for i in range(0, len(records["ids"]), step):
+            self.articles_col.upsert(**{k: v[i : i + step] for k, v in records.items()})
+        bump_generation(self.settings)
 
     def delete_article(self, article_id: str) -> None:
         """Record first, then chunks: a crash in between leaves orphans that `build` sweeps."""
         self.articles_col.delete(ids=[article_id])
         self.vector_store.delete(article_id)
         self.claims_col.delete(where={"article_id": article_id})
+        bump_generation(self.settings)
 
     def sweep_orphans(self) -> int:
         """Delete chunks whose article has no record (left by a killed ingest or delete)."""
@@ -234,6 +315,7 @@ class IndexStore:
         for col in (self.chunks, self.articles_col, self.claims_col):
             with contextlib.suppress(Exception):  # already gone
                 self.client.delete_collection(col.name)
+        bump_generation(self.settings)
 
 
 _LI_KEYS = {"document_id", "doc_id", "ref_doc_id"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import os
 import random
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter, MetadataFilters, VectorStoreQuery
@@ -20,10 +22,11 @@ from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter,
 import settings as settings_module
 from index import bm25
 from index.build import Pipeline, build
+from index.chunking import Chunker
 from index.clean import QUOTES, clean
 from index.embedder import Embedder
 from index.loaders import load
-from index.models import RawArticle
+from index.models import Article, Chunk, RawArticle
 from index.store import IndexStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -236,6 +239,96 @@ def test_bad_files_are_skipped_with_a_reason_and_the_rest_is_ingested(tmp_path: 
     assert sum(1 for r in records.values() if "data/articles" in r.path) == 5, "nothing already indexed was lost"
 
 
+def test_pathological_articles_are_chunked_in_linear_time_within_the_window(embedder: Embedder) -> None:
+    chunker = Chunker(embedder.tokens, 200, 32)
+    cases = {
+        "one sentence repeated": "The harbour reopened on Monday after the storm. " * 6000,
+        "no punctuation": "word " * 60000,
+        "no spaces": "x" * 300_000,
+        "one long paragraph of short lines": "Shares rose.\n" * 20000,
+    }
+    for name, text in cases.items():
+        started = time.perf_counter()
+        spans = chunker.spans(text)
+        seconds = time.perf_counter() - started
+        assert seconds < 10, f"{name}: {seconds:.1f}s"
+        assert spans[0][0] == text.index(text.strip()[0]) and spans[-1][1] == len(text.rstrip()), name
+        assert all(len(embedder.tokens(text[a:b])) <= 200 for a, b in spans), name
+        assert all(b - a <= 200 * 10 for a, b in spans), name
+        assert not any(text[b1:a2].strip() for (_, b1), (a2, _) in itertools.pairwise(spans)), f"{name}: gaps"
+
+
+class _BrokenChunker(Chunker):
+    """Injects a fault no real article shows reliably: chunking one article raises."""
+
+    def chunk(self, article: Article) -> list[Chunk]:
+        if "Zorbian" in article.text:
+            raise RecursionError("maximum recursion depth exceeded\nsecond line")
+        return super().chunk(article)
+
+
+def test_every_input_gets_an_outcome_and_one_failing_article_does_not_sink_the_build(
+        tmp_path: Path, embedder: Embedder) -> None:
+    s, pipe = pipeline(tmp_path / "home", embedder, max_article_chars=50_000)
+    pipe.chunker = _BrokenChunker(embedder.tokens, s.chunk_tokens, s.chunk_overlap)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Copper prices rose 4 percent on Tuesday as smelters cut output.")
+    (folder / "breaks.txt").write_text("The Zorbian envoy called the deployment unprecedented.")
+    (folder / "long.txt").write_text("The league extended the season by two weeks. " * 2000)
+    (folder / "empty.md").write_text("")
+    (folder / "feed.jsonl").write_text('{"id": "j1", "title": "Tides", "text": "Tides rose in the bay."}\n{bad\n')
+
+    report = build([folder], s, progress=False, pipeline=pipe)
+    by_name = {Path(o.path.split(":")[0]).name + (f"#{o.article_id}" if o.article_id.startswith("j") else ""): o
+               for o in report.outcomes if ":2" not in o.path}
+    assert {k: o.status for k, o in by_name.items()} == {
+        "good.txt": "added", "breaks.txt": "failed", "long.txt": "skipped", "empty.md": "skipped",
+        "feed.jsonl#j1": "added"}
+    assert by_name["breaks.txt"].reason == "chunking failed: RecursionError: maximum recursion depth exceeded"
+    long_chars = len((folder / "long.txt").read_text())
+    assert by_name["long.txt"].reason.startswith(f"too long ({long_chars:,} characters; the limit is 50,000")
+    assert by_name["good.txt"].article_id in pipe.open_store().records()
+    assert by_name["good.txt"].title and by_name["good.txt"].path == str((folder / "good.txt").resolve())
+    assert [o.reason for o in report.outcomes if ":2" in o.path] == ["not a JSON object"]
+    assert report.counts() == {"added": 2, "updated": 0, "unchanged": 0, "removed": 0, "skipped": 3, "failed": 1}
+
+    pipe.chunker = Chunker(embedder.tokens, s.chunk_tokens, s.chunk_overlap)
+    again = build([folder], s, progress=False, pipeline=pipe)
+    assert {o.status for o in again.outcomes if o.article_id == by_name["good.txt"].article_id} == {"unchanged"}
+    assert [o.path for o in again.having("added")] == [by_name["breaks.txt"].path], "the failed one is retried"
+
+
+def _refuse_over(col: Any, limit: int) -> None:
+    """Injects Chroma's batch-size refusal at a small size; the real call runs below the limit."""
+    for name in ("add", "upsert"):
+        real = getattr(col, name)
+
+        def limited(*args: Any, _real: Any = real, **kw: Any) -> Any:
+            if len(kw["ids"]) > limit:
+                raise ValueError(f"Batch size of {len(kw['ids'])} is greater than max batch size of {limit}")
+            return _real(*args, **kw)
+
+        object.__setattr__(col, name, limited)
+
+
+def test_writes_larger_than_chromas_batch_limit_are_split(tmp_path: Path, embedder: Embedder) -> None:
+    _, pipe = pipeline(tmp_path, embedder)
+    store = pipe.open_store()
+    assert store.max_batch > 1000
+    store.max_batch = 7  # Chroma refuses calls over 5,461 rows; one long article can hold more claims than that
+    for col in (store.chunks, store.claims_col, store.articles_col):  # the same refusal, at 7 rows
+        _refuse_over(col, store.max_batch)
+    text = " ".join(f"Officials said on day {i} that {i * 3} ferries ran to the islands." for i in range(150))
+    article = pipe.prepare(RawArticle(id="many", raw=text, path=str(tmp_path / "many.txt"), root=str(tmp_path)))
+    chunks = pipe.chunker.chunk(article)
+    found = pipe.extract_claims(article)
+    assert len(chunks) > 7 and len(found) > 7
+    store.write_articles([(article, chunks, embedder.embed([c.text for c in chunks]), found)])
+    assert store.chunk_count() == len(chunks) and len(store.claims()) == len(found)
+    assert list(store.records()) == ["many"]
+
+
 def test_markdown_front_matter_and_html_metadata(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text("---\ntitle: Talks resume\nsource: Wire\npublished: 2024-10-21\n---\nTalks resumed.")
     (tmp_path / "b.html").write_text(
@@ -320,3 +413,67 @@ def test_int8_model_is_derived_once_and_stays_close_to_the_packaged_model(tmp_pa
     cosine = (fast * packaged).sum(axis=1)
     assert cosine.min() > 0.95 and cosine.mean() > 0.99, (cosine.min(), cosine.mean())
     assert np.allclose(np.linalg.norm(fast, axis=1), 1, atol=1e-4)
+
+
+# --- a damaged store ------------------------------------------------------------------------------
+
+def _cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NEWSQA_HOME": str(home)}
+    return subprocess.run([sys.executable, "-m", "index", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+@pytest.mark.parametrize("damage", ["malformed", "empty", "truncated", "foreign"])
+def test_a_damaged_store_is_reported_with_the_way_out_and_reset_moves_it_aside(tmp_path: Path, damage: str) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "tides.txt").write_text("Harbour officials said the spring tide reached 4.2 metres on Sunday.")
+    home = tmp_path / "home"
+    assert _cli(home, "build", "--quiet", str(folder)).returncode == 0
+    db = home / "chroma" / "chroma.sqlite3"
+    data = db.read_bytes()
+    damaged = {"malformed": data[:8192] + b"\xde\xad" * 20000 + data[48192:], "empty": b"",
+               "truncated": data[: len(data) // 2], "foreign": b"name,date\nx,2024-01-01\n" * 100}[damage]
+    db.write_bytes(damaged)
+
+    info = _cli(home, "info")
+    assert info.returncode == 2 and len(info.stderr.strip().splitlines()) == 1, info.stderr
+    assert "--reset` moves a damaged index aside" in info.stderr
+    expected = {"malformed": "malformed", "empty": "is empty (0 bytes)", "truncated": "is truncated",
+                "foreign": "is not an SQLite database"}[damage]
+    assert expected in info.stderr, info.stderr
+
+    reset = _cli(home, "build", "--quiet", "--reset", str(folder))
+    assert reset.returncode == 0, reset.stderr
+    moved = [p for p in home.iterdir() if p.name.startswith("chroma.broken-")]
+    assert len(moved) == 1 and f"it was moved to {moved[0]}" in reset.stderr
+    assert (moved[0] / "chroma.sqlite3").read_bytes() == damaged, "the old database is kept as it was"
+    assert "index: 1 articles" in reset.stdout, reset.stdout
+
+
+# --- command-line hygiene -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", [["index", "list"], ["assistant", "claims"]])
+def test_a_closed_pipe_ends_a_command_quietly(sample_settings: settings_module.Settings, command: list[str]) -> None:
+    env = {**os.environ, "NEWSQA_HOME": str(sample_settings.home)}
+    proc = subprocess.Popen([sys.executable, "-m", *command], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # like `| head` that has read enough, before the command writes anything
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 0 and err == "", err
+
+
+def test_skip_lines_and_the_progress_bar_do_not_share_a_line(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("The regional airline added four routes to its winter schedule.")
+    (folder / "empty.txt").write_text("")
+    (folder / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    env = {**os.environ, "NEWSQA_HOME": str(tmp_path / "home")}
+    out = subprocess.run([sys.executable, "-m", "index", "build", str(folder)], cwd=ROOT, env=env, timeout=300,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=True).stdout.decode()
+    lines = re.split(r"[\r\n]+", out)
+    skips = [line for line in lines if "skipped" in line and ":" in line and "added" not in line]
+    assert len(skips) == 2 and all(line.startswith("skipped ") for line in skips), out
+    assert "DEBUG" not in out and "Traceback" not in out, out

@@ -21,7 +21,7 @@ import pytest
 import settings as settings_module
 from index.build import Pipeline, build
 from index.embedder import Embedder
-from tests.app_server import ROOT, AppServer
+from ui.serve import ROOT, AppServer
 
 CHROMIUM = Path(os.environ.get("NEWSQA_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -101,6 +101,14 @@ def upload(page: Any, files: list[Path]) -> str:
     return status
 
 
+def library_table(page: Any, expected: str) -> str:
+    """The Library table's text once it shows ``expected`` (it is re-rendered after every change)."""
+    page.get_by_role("tab", name="Library").click()
+    page.wait_for_function("(text) => document.querySelector('#articles').innerText.includes(text)", arg=expected,
+                           timeout=30_000)
+    return str(page.locator("#articles").inner_text())
+
+
 def test_answer_streams_in_and_a_citation_opens_its_highlighted_passage(page: Any, app: AppServer) -> None:
     page.evaluate("""() => { window.__seen = [];
         new MutationObserver(() => { const m = document.querySelectorAll("#chat [data-testid='bot']");
@@ -166,9 +174,7 @@ def test_uploaded_article_is_answerable_and_duplicates_are_not_added(page: Any, 
     status = upload(page, [renamed, binary])
     assert "copy-of-harbour.md: not added, duplicate of the already indexed article" in status, status
     assert "photo.txt: not added" in status, status
-    page.get_by_role("tab", name="Library").click()
-    table = page.locator("#articles").inner_text()
-    assert "Port authority of Qorvath" in table, "a first line on its own is the title"
+    table = library_table(page, "Port authority of Qorvath")
     assert table.count("qorvath-harbour-") == 1 and "copy-of-harbour" not in table
 
 
@@ -205,18 +211,115 @@ def test_who_said_what_view_filters_and_shows_the_passage(page: Any) -> None:
     assert rows.first.locator("mark").is_visible()
 
 
-def test_library_deletes_an_article(page: Any, tmp_path: Path) -> None:
+def test_library_deletes_an_article_only_after_confirmation(page: Any, tmp_path: Path) -> None:
     doomed = tmp_path / "doomed-note.txt"
     doomed.write_text("Notice from Vellmar\n\nThe Vellmar council said the old bridge would close on Friday.\n")
     assert upload(page, [doomed]).startswith("Added: doomed-note.txt")
-    page.get_by_role("tab", name="Library").click()
+    library_table(page, "Notice from Vellmar")
     page.click("#doomed input")
     page.get_by_role("option", name="Notice from Vellmar").first.click()
     page.click("#delete")
+    page.wait_for_selector("#confirm-yes", state="visible")
+    assert "Notice from Vellmar" in page.locator("#confirm-text").inner_text()
+    page.click("#confirm-no")
+    page.wait_for_function("() => document.querySelector('#library-status textarea').value === 'Nothing deleted.'")
+    assert not page.locator("#confirm-yes").is_visible()
+    assert "Notice from Vellmar" in page.locator("#articles").inner_text(), "cancel keeps the article"
+
+    page.click("#delete")
+    page.wait_for_selector("#confirm-yes", state="visible")
+    page.click("#confirm-yes")
     page.wait_for_function("() => document.querySelector('#library-status textarea').value.startsWith('Removed')")
     assert "Vellmar" not in page.locator("#articles").inner_text()
     answer = ask(page, "When would the Vellmar bridge close?")
     assert answer.startswith("⚠️ Not in the articles.")
+
+
+def test_same_name_with_other_content_is_kept_as_a_new_article(page: Any, tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = tmp_path / "a" / "report.txt", tmp_path / "b" / "report.txt"
+    first.write_text("Tarnholm ferry report\n\nThe Tarnholm ferry carried 1,250 passengers on its first day.\n")
+    second.write_text("Ostvik orchard report\n\nOstvik growers picked 380 tonnes of pears this autumn.\n")
+    assert upload(page, [first]).startswith("Added: report.txt"), "first upload"
+    status = upload(page, [second])
+    assert status.startswith("Added: report.txt (kept as report-2.txt"), status
+    table = library_table(page, "Ostvik orchard report")
+    assert "Tarnholm ferry report" in table, "the first report is still indexed"
+    assert "1,250" in ask(page, "How many passengers did the Tarnholm ferry carry on its first day?")
+    assert "380" in ask(page, "How many tonnes of pears did Ostvik growers pick?")
+
+
+def test_an_article_indexed_by_the_cli_is_answered_without_a_restart(app: AppServer, tmp_path: Path) -> None:
+    from gradio_client import Client
+
+    new = tmp_path / "kelmora.txt"
+    new.write_text("Kelmora dam\n\nEngineers said the Kelmora dam would raise its spillway by 3.5 metres in May.\n")
+    question = "By how much would the Kelmora dam raise its spillway?"
+    client = Client(app.url, verbose=False)
+    assert client.predict(question, api_name="/ask")["abstained"], "not indexed yet"
+    env = {**os.environ, "NEWSQA_HOME": str(app.log.parent)}
+    subprocess.run([sys.executable, "-m", "index", "build", "--no-prune", "--quiet", str(new)], cwd=ROOT, env=env,
+                   check=True, capture_output=True, timeout=300)
+    got = client.predict(question, api_name="/ask")
+    assert "3.5 metres" in got["answer"] and got["citations"][0]["title"] == "Kelmora dam", got
+
+
+def test_a_rejected_question_is_one_log_line_and_library_debug_logs_are_off(app: AppServer) -> None:
+    from gradio_client import Client
+
+    before = len(app.log.read_text())
+    with pytest.raises(Exception, match="question"):
+        Client(app.url, verbose=False).predict("   ", api_name="/ask")
+    new = app.log.read_text()[before:]
+    assert new.count("/ask rejected: Please type a question.") == 1 and "Traceback" not in new, new[-3000:]
+    assert "DEBUG" not in app.log.read_text(), "library debug logs are off by default"
+
+
+def test_a_replaced_or_broken_store_under_a_running_app(tmp_path: Path, embedder: Embedder, browser: Any) -> None:
+    from gradio_client import Client
+
+    def index(home: Path, name: str, text: str) -> None:
+        (home / "in").mkdir(parents=True)
+        (home / "in" / name).write_text(text)
+        s = settings_module.Settings(home=home)
+        build([home / "in"], s, progress=False, pipeline=Pipeline(s, embedder))
+
+    home, other = tmp_path / "home", tmp_path / "other"
+    index(home, "old.txt", "Brisk mill\n\nThe Brisk mill produced 900 sacks of flour in June.\n")
+    index(other, "new.txt", "Farrow bridge\n\nThe Farrow bridge reopened after 14 months of repairs.\n")
+    server = AppServer(home)
+    try:
+        client = Client(server.url, verbose=False)
+        assert "900" in client.predict("How many sacks of flour did the Brisk mill produce?", api_name="/ask")["answer"]
+        (home / "chroma").rename(home / "chroma.old")
+        (other / "chroma").rename(home / "chroma")
+        got = client.predict("How many months of repairs did the Farrow bridge need?", api_name="/ask")
+        assert "14 months" in got["answer"] and got["citations"][0]["title"] == "Farrow bridge", got
+        assert [a["title"] for a in client.predict(api_name="/articles")] == ["Farrow bridge"]
+
+        page = browser.new_page()
+        page.goto(server.url)
+        upload_file = tmp_path / "late.txt"
+        upload_file.write_text("Gannet survey\n\nVolunteers counted 2,400 gannets on the cliffs.\n")
+        assert upload(page, [upload_file]).startswith("Added: late.txt"), "uploads go to the new store"
+        assert "Gannet survey" in library_table(page, "Farrow bridge")
+
+        (home / "chroma").rename(home / "chroma.new")
+        (home / "chroma").mkdir()
+        (home / "chroma" / "chroma.sqlite3").write_bytes(b"")
+        page.reload()
+        page.get_by_role("tab", name="Library").click()
+        page.wait_for_function("() => document.querySelector('#library-status textarea').value.includes('0 bytes')")
+        assert "--reset` moves a damaged index aside" in page.locator("#library-status textarea").input_value()
+        assert page.locator(".toast-body.error, .error-badge").count() == 0, "no bare Error badges"
+        dropped = tmp_path / "orphan.txt"
+        dropped.write_text("Heron count\n\nVolunteers counted 31 herons.\n")
+        assert upload(page, [dropped]).startswith("Not added: the index database"), "the upload says why"
+        assert not (home / "uploads" / "orphan.txt").exists(), "a failed upload leaves no file behind"
+        page.close()
+    finally:
+        server.stop()
 
 
 def test_settings_tab_names_the_backend(page: Any) -> None:
