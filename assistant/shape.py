@@ -92,7 +92,7 @@ def _ties(q: QuestionInfo, s: ScoredSentence, doc: Doc) -> bool:
     if not q.focus or q.answer_type not in {"number", "named"}:  # "which company": a category the sentence
         # need not repeat; "how many troops" and "the name of the general" must be about troops, a general
         return s.lexical > 0
-    return any(mentions(t.text, q.focus) and (not t.ent_type_ or t.ent_type_ in NUMBERS or _in_question(
+    return any(mentions(t.text, q.focus) and (t.ent_type_ not in NAMES or _in_question(
         next(e for e in doc.ents if e.start <= t.i < e.end), q)) for t in doc)
 
 
@@ -109,10 +109,10 @@ def answer_entity(q: QuestionInfo, s: ScoredSentence, doc: Doc, labels: frozense
         return None
     focus = [t for t in doc if q.focus and mentions(t.text, q.focus) and not t.ent_type_]
     if focus and q.answer_type != "number":
-        linked = [e for e in found if any(_linked(e, f) for f in focus)]
-        if not linked and q.answer_type == "named":
+        # "which company ...": an entity the parse does not tie to the category is too often the wrong one
+        found = [e for e in found if any(_linked(e, f) for f in focus)]
+        if not found:
             return None
-        found = linked or found
     if q.answer_type == "person" and not focus:
         # "who did X summon?": the doer or a named person tied to the question, not any name in the sentence
         found = [e for e in found if e.root.dep_ in DOERS or (e.label_ == "PERSON" and any(
