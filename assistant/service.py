@@ -142,8 +142,8 @@ class Assistant:
         except LLMError as exc:
             return (yield from _fallback(fallback, f"LLM unavailable, extractive answer shown: {exc}"))
         if NOT_IN_SOURCES in buffer.upper() and len(buffer.strip()) < 40:
-            note = [] if fallback.abstained else ["LLM found no answer in the passages; extractive answer shown."]
-            return (yield from _fallback(fallback, *note))
+            return (yield from _fallback(fallback, "LLM also found no answer in the passages." if fallback.abstained
+                                         else "LLM found no answer in the passages; extractive answer shown."))
         text, citations, flagged = resolve(buffer, numbered)
         if not text:
             return (yield from _fallback(fallback, *flagged,
