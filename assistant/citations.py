@@ -124,7 +124,7 @@ def _words(text: str) -> list[str]:
 
 def _acronyms(text: str) -> set[str]:
     """Initials of capitalised runs ("National Intelligence Service" -> "nis"), to accept "NIS", "U.S."."""
-    out = set()
+    out: set[str] = set()
     for m in _CAPITALISED_RUN.finditer(text):
         initials = "".join(w[0] for w in m.group(0).split() if w[:1].isupper()).lower()
         out.update(initials[i:j] for i in range(len(initials)) for j in range(i + 2, len(initials) + 1))
