@@ -180,7 +180,8 @@ def test_the_answer_prompt_numbers_every_passage_and_the_server_streams_a_reply(
     assert all(f"[{n}] {p.title}" in prompt for n, p in numbered.items())
     started = time.perf_counter()
     deltas = list(llm(llm_server, llm_max_tokens=160).stream(messages, timeout=180))
-    print(f"\nprompt of {len(prompt)} characters; reply of {len(deltas)} deltas in {time.perf_counter() - started:.1f} s")
+    seconds = time.perf_counter() - started
+    print(f"\nprompt of {len(prompt)} characters; reply of {len(deltas)} deltas in {seconds:.1f} s")
     reply = "".join(deltas)
     assert len(deltas) > 1 and reply.strip()
     text, _citations, flagged = resolve(reply, numbered)
