@@ -59,7 +59,7 @@ def _citation_only(text: str) -> list[int] | None:
 def split_answer(answer: str) -> list[tuple[str, list[int]]]:
     """Answer text -> [(sentence without markers, [passage numbers it cites])].
 
-    Markers that open a sentence ("Sentence. [1] Next.") and sentences that only cite ("This is
+    Markers that open a sentence within a line ("Sentence. [1] Next.") and sentences that only cite ("This is
     supported by passage [3].") attach to the run of sentences just before them that have no
     markers of their own (or, if there is none, to the one sentence before); such citation-only
     sentences, and sentences that state nothing ("The answer is:"), are dropped.
@@ -74,10 +74,10 @@ def split_answer(answer: str) -> list[tuple[str, list[int]]]:
 
     for line in answer.splitlines():
         line = _LIST_ITEM.sub("", line.replace("**", ""))
-        for s, e in sentence_spans(line):
+        for i, (s, e) in enumerate(sentence_spans(line)):
             sentence = line[s:e]
             lead = _LEADING.match(sentence)
-            if lead:
+            if lead and (i > 0 or not sentence[lead.end() :].strip()):  # "[2] Text" opening a line is its own
                 attach(_markers(MARKER.finditer(lead.group(0))))
                 sentence = sentence[lead.end() :]
             markers = _markers(MARKER.finditer(sentence))
@@ -114,7 +114,7 @@ def missing_numbers(sentence: str, evidence: str) -> list[str]:
         digits = m.group(1).replace(",", "").rstrip(".")
         value = round(float(digits) * _SCALES.get((m.group(2) or "").lower(), 1.0), 6)
         if value not in values and (m.group(2) or digits not in raw):
-            missing.append(m.group(0).strip())
+            missing.append(m.group(0).strip().rstrip(","))
     return missing
 
 

@@ -154,7 +154,8 @@ def test_the_assistant_shows_the_extractive_answer_when_the_llm_runs_past_its_bu
                                            "llm_max_tokens": 3000, "llm_timeout": 0.5})
     bot = Assistant(s, Pipeline(s, embedder))  # type: ignore[arg-type]
     extractive = Assistant(sample_settings, Pipeline(sample_settings, embedder))  # type: ignore[arg-type]
-    extractive.ask(FAR_EAST)  # warm: the models and caches both assistants share
+    extractive.ask(FAR_EAST)  # warm both: time only what the LLM budget adds
+    bot.ask(FAR_EAST)
     started = time.perf_counter()
     baseline = extractive.ask(FAR_EAST)
     without_llm = time.perf_counter() - started
@@ -164,7 +165,7 @@ def test_the_assistant_shows_the_extractive_answer_when_the_llm_runs_past_its_bu
     print(f"\nwith a 0.5 s LLM budget: {seconds:.2f} s (extractive alone {without_llm:.2f} s)")
     assert "LLM timed out after 0.5 s; extractive answer shown." in answer.flagged
     assert answer.answer == baseline.answer and answer.backend == "extractive" and not answer.abstained
-    assert seconds < without_llm + 0.5 + 1.0
+    assert seconds < without_llm + 0.5 + 0.5
 
 
 # --- prompts against the real server, and what verification keeps of the reply ---------------
@@ -229,6 +230,11 @@ def test_citation_forms_a_model_writes_are_all_read(marker: str) -> None:
     assert not flagged and text.startswith("The Tigers beat the Hawks in Boston. [")
     assert "b" in {c.article_id for c in citations}
     assert "passage" not in text.lower() and "(" not in text
+
+
+def test_markers_opening_a_line_cite_that_line_and_opening_a_sentence_cite_the_one_before() -> None:
+    assert split_answer("[2] The Tigers won.\n[1] Acme grew. [2] Dana Ruiz spoke.\n[1]") == [
+        ("The Tigers won.", [2]), ("Acme grew.", [1, 2]), ("Dana Ruiz spoke.", [1])]
 
 
 def test_a_number_the_cited_passage_does_not_state_drops_the_sentence_with_the_reason() -> None:
