@@ -138,17 +138,14 @@ class Assistant:
                 if not NOT_IN_SOURCES.startswith(buffer.strip()[: len(NOT_IN_SOURCES)]):
                     yield buffer
         except LLMTimeout as exc:
-            return (yield from _fallback(fallback, f"LLM timed out after {exc.seconds:g} s; extractive answer shown."))
+            return (yield from _fallback(fallback, f"LLM timed out after {exc.seconds:g} s"))
         except LLMError as exc:
-            return (yield from _fallback(fallback, f"LLM unavailable, extractive answer shown: {exc}"))
+            return (yield from _fallback(fallback, f"LLM unavailable ({str(exc).rstrip('.')})"))
         if NOT_IN_SOURCES in buffer.upper() and len(buffer.strip()) < 40:
-            return (yield from _fallback(fallback, "LLM also found no answer in the passages." if fallback.abstained
-                                         else "LLM found no answer in the passages; extractive answer shown."))
+            return (yield from _fallback(fallback, "LLM found no answer in the passages"))
         text, citations, flagged = resolve(buffer, numbered)
         if not text:
-            return (yield from _fallback(fallback, *flagged,
-                                         "LLM answer had no sentence its cited passages support; "
-                                         "extractive answer shown."))
+            return (yield from _fallback(fallback, "LLM answer had no sentence its cited passages support", flagged))
         yield text
         return Answer(question=fallback.question, answer=text, abstained=False, citations=citations,
                       flagged=flagged, standalone_question=question, backend=self.backend)
@@ -167,9 +164,10 @@ def answer_messages(question: str, numbered: dict[int, Passage]) -> list[dict[st
     ]
 
 
-def _fallback(fallback: Answer, *notes: str) -> Generator[str, None, Answer]:
-    """Show the extractive result instead of the LLM's, saying why."""
-    fallback.flagged.extend(notes)
+def _fallback(fallback: Answer, why: str, dropped: Sequence[str] = ()) -> Generator[str, None, Answer]:
+    """Show the extractive result (an answer or an abstention) instead of the LLM's, saying why."""
+    shown = "extractive answer shown" if fallback.answer else "no answer in the articles either"
+    fallback.flagged.extend([*dropped, f"{why}; {shown}."])
     if fallback.answer:
         yield fallback.answer
     return fallback
