@@ -26,8 +26,8 @@ MARKER = re.compile(
 _LEADING = re.compile(rf"(?:{MARKER.pattern})+", re.I)
 # "passage 3" / "passages 2 and 3" without brackets, only read inside a citation-only sentence
 _BARE = re.compile(rf"\b(?:passages?|sources?)\s+({_NUMS})\b", re.I)
-# What a sentence that only cites is made of once its markers are gone ("This is supported by passage [3].")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")  # "1. ", "- " opening a line of a list
+# What a sentence that only cites is made of once its markers are gone ("This is supported by passage [3].")
 _CITATION_WORDS = frozenset(stem(w) for w in (
     "support supported supports passage passages source sources cite cited citation based information inform refer "
     "reference references stated states mentioned found see evidence answer fact facts provided given detailed "
@@ -59,10 +59,10 @@ def _citation_only(text: str) -> list[int] | None:
 def split_answer(answer: str) -> list[tuple[str, list[int]]]:
     """Answer text -> [(sentence without markers, [passage numbers it cites])].
 
-    Markers that open a sentence within a line ("Sentence. [1] Next.") and sentences that only cite ("This is
-    supported by passage [3].") attach to the run of sentences just before them that have no
-    markers of their own (or, if there is none, to the one sentence before); such citation-only
-    sentences, and sentences that state nothing ("The answer is:"), are dropped.
+    Markers that open a sentence within a line ("Sentence. [1] Next.") and sentences that only
+    cite ("This is supported by passage [3].") attach to the run of sentences just before them
+    that have no markers of their own (or, if there is none, to the one sentence before); such
+    citation-only sentences, and sentences that state nothing ("The answer is:"), are dropped.
     """
     out: list[tuple[str, list[int]]] = []
     unmarked: list[int] = []  # sentences without markers since the last citation-only one
@@ -95,15 +95,16 @@ def split_answer(answer: str) -> list[tuple[str, list[int]]]:
     return out
 
 
+def _number(m: re.Match[str]) -> tuple[str, float]:
+    """A number as written without commas ("1500") and its value with any scale word (3 million = 3e6)."""
+    digits = m.group(1).replace(",", "")
+    return digits, round(float(digits) * _SCALES.get((m.group(2) or "").lower(), 1.0), 6)
+
+
 def number_values(text: str) -> tuple[set[str], set[float]]:
-    """Numbers as written without commas ("1500"), and their values with scale words (3 million = 3e6)."""
-    raw: set[str] = set()
-    values: set[float] = set()
-    for m in _NUMBER.finditer(text):
-        digits = m.group(1).replace(",", "").rstrip(".")
-        raw.add(digits)
-        values.add(round(float(digits) * _SCALES.get((m.group(2) or "").lower(), 1.0), 6))
-    return raw, values
+    """Every number of the text, as written without commas and as values."""
+    found = [_number(m) for m in _NUMBER.finditer(text)]
+    return {raw for raw, _ in found}, {value for _, value in found}
 
 
 def missing_numbers(sentence: str, evidence: str) -> list[str]:
@@ -111,8 +112,7 @@ def missing_numbers(sentence: str, evidence: str) -> list[str]:
     raw, values = number_values(evidence)
     missing = []
     for m in _NUMBER.finditer(sentence):
-        digits = m.group(1).replace(",", "").rstrip(".")
-        value = round(float(digits) * _SCALES.get((m.group(2) or "").lower(), 1.0), 6)
+        digits, value = _number(m)
         if value not in values and (m.group(2) or digits not in raw):
             missing.append(m.group(0).strip().rstrip(","))
     return missing
