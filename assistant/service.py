@@ -17,7 +17,7 @@ from assistant.retrieve import HybridRetriever
 from assistant.scoring import SentenceScorer
 from assistant.text import looks_like_injection, validate_question
 from assistant.types import Answer, Filters, NothingToSearchError, Passage
-from backend.llm import LLMError, OpenAICompatibleLLM
+from backend.llm import LLMError, LLMTimeout, OpenAICompatibleLLM
 from backend.prompts import render
 from index.claims import Claim
 from index.embedder import Embedder
@@ -87,7 +87,7 @@ class Assistant:
         text = draft.text
         result = Answer(question=question, answer=text, abstained=not text, citations=draft.citations,
                         standalone_question=standalone, backend="extractive", confidence=draft.confidence)
-        if text and self.llm is not None:
+        if self.llm is not None and passages:  # also when the extractive answerer abstained
             result = yield from self._generate(result, standalone, passages)
         elif text:
             yield text
@@ -137,41 +137,54 @@ class Assistant:
     def _generate(
         self, fallback: Answer, question: str, passages: list[Passage]
     ) -> Generator[str, None, Answer]:
-        """Ask the LLM; verify its citations; fall back to the extractive answer on any failure."""
+        """Ask the LLM with the passages; verify its answer; else the extractive result, with a note.
+
+        The extractive result stands (an abstention stays one) when the LLM fails, runs past
+        ``llm_timeout``, answers NOT IN SOURCES, or writes nothing its cited passages support.
+        """
         assert self.llm is not None
         numbered = {i + 1: p for i, p in enumerate(passages)}
-        context = "\n\n".join(
-            render("passage", n=n, title=p.title, source=p.source or "unknown source",
-                   published=p.published or "undated", text=_redact(p.text))
-            for n, p in numbered.items()
-        )
-        messages = [
-            {"role": "system", "content": render("system")},
-            {"role": "user", "content": render("answer", passages=context, question=question)},
-        ]
         buffer = ""
         try:
-            for delta in self.llm.stream(messages):
+            for delta in self.llm.stream(answer_messages(question, numbered), self.settings.llm_timeout):
                 buffer += delta
                 if not NOT_IN_SOURCES.startswith(buffer.strip()[: len(NOT_IN_SOURCES)]):
                     yield buffer
+        except LLMTimeout as exc:
+            return (yield from _fallback(fallback, f"LLM timed out after {exc.seconds:g} s"))
         except LLMError as exc:
-            fallback.flagged.append(f"LLM unavailable, extractive answer shown: {exc}")
-            yield fallback.answer
-            return fallback
+            return (yield from _fallback(fallback, f"LLM unavailable ({str(exc).rstrip('.')})"))
         if NOT_IN_SOURCES in buffer.upper() and len(buffer.strip()) < 40:
-            fallback.abstained = True
-            fallback.backend = self.backend
-            return fallback
+            return (yield from _fallback(fallback, "LLM found no answer in the passages"))
         text, citations, flagged = resolve(buffer, numbered)
         if not text:
-            fallback.flagged = [*flagged, "No sentence of the LLM's answer was supported; extractive answer shown."]
-            yield fallback.answer
-            return fallback
-        answer = Answer(question=fallback.question, answer=text, abstained=False, citations=citations,
-                        flagged=flagged, standalone_question=question, backend=self.backend)
+            return (yield from _fallback(fallback, "LLM answer had no sentence its cited passages support", flagged))
         yield text
-        return answer
+        return Answer(question=fallback.question, answer=text, abstained=False, citations=citations,
+                      flagged=flagged, standalone_question=question, backend=self.backend,
+                      confidence=fallback.confidence)  # how closely the passages it was given answer
+
+
+def answer_messages(question: str, numbered: dict[int, Passage]) -> list[dict[str, str]]:
+    """The chat messages for an answer: the rules (system), then the numbered passages and the question."""
+    context = "\n\n".join(
+        render("passage", n=n, title=p.title, source=p.source or "unknown source",
+               published=p.published or "undated", text=_redact(p.text))
+        for n, p in numbered.items()
+    )
+    return [
+        {"role": "system", "content": render("system")},
+        {"role": "user", "content": render("answer", passages=context, question=question)},
+    ]
+
+
+def _fallback(fallback: Answer, why: str, dropped: Sequence[str] = ()) -> Generator[str, None, Answer]:
+    """Show the extractive result (an answer or an abstention) instead of the LLM's, saying why."""
+    shown = "extractive answer shown" if fallback.answer else "no answer in the articles either"
+    fallback.flagged.extend([*dropped, f"{why}; {shown}."])
+    if fallback.answer:
+        yield fallback.answer
+    return fallback
 
 
 def _redact(text: str) -> str:

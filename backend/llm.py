@@ -6,8 +6,11 @@ message a user can act on; nothing is retried, so a dead server costs one timeou
 
 from __future__ import annotations
 
+import queue
+import threading
+import time
 from collections.abc import Iterator
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 import openai
@@ -21,10 +24,18 @@ class LLMError(Exception):
     """The LLM server could not give an answer; the message says why, for the user."""
 
 
+class LLMTimeout(LLMError):
+    """The whole reply did not arrive within its time budget."""
+
+    def __init__(self, message: str, seconds: float) -> None:
+        super().__init__(message)
+        self.seconds = seconds
+
+
 class LLM(Protocol):
     name: str
 
-    def stream(self, messages: list[dict[str, str]]) -> Iterator[str]: ...
+    def stream(self, messages: list[dict[str, str]], timeout: float | None = None) -> Iterator[str]: ...
 
     def complete(self, messages: list[dict[str, str]]) -> str: ...
 
@@ -62,8 +73,11 @@ class OpenAICompatibleLLM:
             return LLMError(f"{where} answered with HTTP {exc.status_code}: {str(exc)[:200]}")
         return LLMError(f"{where} returned an unusable response: {str(exc)[:200]}")
 
-    def _create(self, messages: list[dict[str, str]], stream: bool) -> object:
-        return self.client.chat.completions.create(
+    def _create(self, messages: list[dict[str, str]], stream: bool, budget: float | None = None) -> Any:
+        client = self.client
+        if budget is not None:  # per-request: connect and each read within what is left of the budget
+            client = client.with_options(timeout=httpx.Timeout(budget, connect=min(budget, CHECK_TIMEOUT)))
+        return client.chat.completions.create(
             model=self.model,
             messages=messages,  # type: ignore[arg-type]
             temperature=0,
@@ -71,17 +85,27 @@ class OpenAICompatibleLLM:
             stream=stream,
         )
 
-    def stream(self, messages: list[dict[str, str]]) -> Iterator[str]:
-        """Yield text deltas as the server produces them."""
+    def stream(self, messages: list[dict[str, str]], timeout: float | None = None) -> Iterator[str]:
+        """Yield text deltas as the server produces them, all within ``timeout`` seconds (llm_timeout).
+
+        The budget is wall clock from this call to the last token: time to the first token and
+        every pause between tokens count. Past it the request is abandoned and ``LLMTimeout``
+        raised, however slowly the server keeps trickling tokens.
+        """
+        budget = self.settings.llm_timeout if timeout is None else timeout
+        late = LLMTimeout(f"The LLM server at {self.base_url} did not answer within {budget:g} s.", budget)
+        yield from _within(self._deltas(messages, budget), time.monotonic() + budget, late)
+
+    def _deltas(self, messages: list[dict[str, str]], budget: float) -> Iterator[str]:
         try:
-            chunks = self._create(messages, stream=True)
-            for chunk in chunks:  # type: ignore[attr-defined]
-                choices = getattr(chunk, "choices", None)
-                if not choices:
-                    continue
-                delta = getattr(choices[0].delta, "content", None)
-                if delta:
-                    yield delta
+            with self._create(messages, stream=True, budget=budget) as chunks:
+                for chunk in chunks:
+                    choices = getattr(chunk, "choices", None)
+                    if not choices:
+                        continue
+                    delta = getattr(choices[0].delta, "content", None)
+                    if delta:
+                        yield delta
         except openai.OpenAIError as exc:
             raise self._error(exc) from exc
         except (httpx.HTTPError, ValueError, AttributeError, TypeError) as exc:
@@ -90,7 +114,7 @@ class OpenAICompatibleLLM:
     def complete(self, messages: list[dict[str, str]]) -> str:
         try:
             response = self._create(messages, stream=False)
-            text = response.choices[0].message.content  # type: ignore[attr-defined]
+            text = response.choices[0].message.content
         except openai.OpenAIError as exc:
             raise self._error(exc) from exc
         except (httpx.HTTPError, ValueError, AttributeError, TypeError, IndexError) as exc:
@@ -111,3 +135,45 @@ class OpenAICompatibleLLM:
         if names and self.model not in names:
             return True, f"Reachable at {self.base_url}, but it lists {', '.join(names[:5])}, not {self.model!r}."
         return True, f"Reachable: {self.model} at {self.base_url}."
+
+
+_DONE = object()
+
+
+def _within(source: Iterator[str], deadline: float, late: LLMTimeout) -> Iterator[str]:
+    """Items of ``source`` until ``deadline`` (time.monotonic()), then raises ``late``.
+
+    The source runs in a daemon thread so that a read blocked on the socket cannot hold the
+    caller past the deadline; once the caller stops, the thread closes the source (and with it
+    the HTTP response, which makes the server stop generating) at its next delta or read timeout.
+    """
+    items: queue.Queue[object] = queue.Queue()
+    stop = threading.Event()
+
+    def pump() -> None:
+        try:
+            for item in source:
+                if stop.is_set():
+                    break
+                items.put(item)
+        except Exception as exc:  # handed over to the caller, who raises it
+            items.put(exc)
+        finally:
+            source.close()  # type: ignore[attr-defined]
+            items.put(_DONE)
+
+    threading.Thread(target=pump, daemon=True, name="llm-stream").start()
+    try:
+        while True:
+            try:
+                item = items.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise late from None
+            if item is _DONE:
+                return
+            if isinstance(item, Exception):
+                raise item
+            assert isinstance(item, str)
+            yield item
+    finally:
+        stop.set()

@@ -212,7 +212,8 @@ def test_resolve_drops_markers_to_nothing_and_unsupported_sentences() -> None:
     assert text == "Seoul said 1,500 troops were in the Far East. [1]"
     assert [c.quote for c in citations] == ["Seoul said 1,500 troops were in Russia's Far East."]
     assert citations[0].start == 100 and citations[0].end == 100 + len(citations[0].quote)
-    assert flagged == ["Paris is the capital of France.", "It was denied."]
+    assert flagged == ['Dropped "Paris is the capital of France.": names Paris, France, cited passage [1] does not.',
+                       'Dropped "It was denied.": cites no passage it was given.']
 
 
 def test_a_number_the_passage_does_not_state_is_unsupported() -> None:
