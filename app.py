@@ -254,7 +254,8 @@ def build_ui(app: App) -> gr.Blocks:
                 with gr.Accordion("Filters", open=False):
                     sources = gr.Dropdown(label="Publishers", multiselect=True, choices=[], elem_id="publishers")
                     with gr.Row():
-                        since = gr.Textbox(label="From", placeholder="2024-10-21, 2024-10 or October 21, 2024", elem_id="since")
+                        since = gr.Textbox(label="From", placeholder="2024-10-21, 2024-10 or October 21, 2024",
+                                           elem_id="since")
                         until = gr.Textbox(label="To", placeholder="2024-10-31, 2024-10 or 2024", elem_id="until")
             with gr.Column(scale=2):
                 gr.Markdown("### Sources")
