@@ -1,0 +1,417 @@
+"""Who said what, read from the dependency parse: attributed statements and figures, any topic.
+
+Only sentences that can hold an attribution or a figure (a reporting verb, "according to", a
+quotation mark, a digit: ``lexicon.CANDIDATE``) are parsed, in one batch per article; the rest
+cost a regular expression. In a parsed sentence:
+
+- a speaker is the subject of a reporting verb outside quotation marks ("'...,' said X", "X said
+  that ...", "X, the CEO, denied ..."), or the object of "according to"; he/she (it/they) stand
+  for the last named person (body) of the same paragraph;
+- the phrase is split by NER: a PERSON inside it is the person, the other title words the role,
+  an ORG/GPE/NORP the organisation; a phrase with no PERSON is a body;
+- every CARDINAL/MONEY/PERCENT/QUANTITY entity is a figure, with the noun it counts.
+
+A statement spans its sentence, widened to the whole quotation it belongs to; overlapping
+statements of one speaker are stored once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from index import lexicon, nlp
+from index.claims import Claim
+from index.speakers import Speaker, name_key, resolve_article
+
+FIGURE_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
+ORG_LABELS = frozenset({"ORG", "GPE", "NORP"})
+SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+# children that are not part of who speaks: "Smith, who has long argued X," / "Smith and Jones"
+NOT_SPEAKER = frozenset({"relcl", "acl", "advcl", "ccomp", "cc", "conj", "npadvmod", "advmod", "parataxis", "punct"})
+CLAUSES = frozenset({"ccomp", "parataxis", "xcomp"})
+# a verb whose subject it inherits: "X met Y, saying ...", "X issued a statement and warned ..."
+INHERITS = frozenset({"conj", "xcomp", "advcl"})
+DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her"})
+NOT_BODIES = frozenset({"which", "that", "what", "who", "this", "these", "those", "there", "i", "we", "you", "one",
+                        "it", "they", "he", "she", "some", "many", "others", "all", "both", "each", "anyone"})
+MAX_SPEAKER_TOKENS = 14
+MAX_QUOTE_SENTENCES = 4  # a statement widened to its quotation stops after this many sentences
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mln": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9,
+           "b": 1e9, "trillion": 1e12, "tn": 1e12}
+_WORD_NUMBERS = {w: float(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())} | {"thirty": 30.0, "forty": 40.0, "fifty": 50.0, "sixty": 60.0,
+                                                      "seventy": 70.0, "eighty": 80.0, "ninety": 90.0,
+                                                      "hundred": 100.0, "dozen": 12.0, "dozens": 24.0}
+_YEAR = re.compile(r"^(?:1[5-9]|20)\d\d$")
+
+
+@dataclass
+class _Found:
+    speaker: Speaker
+    stance: str
+    pronoun: str = ""  # "he" when the speaker still has to be resolved
+
+
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    paragraph: int
+    quote_open: bool  # the sentence begins inside a quotation
+    doc: Doc | None = None
+
+
+def extract(article_id: str, text: str, *, published: str = "", title: str = "", source: str = "") -> list[Claim]:
+    """All attributed statements and figures in one article's clean text."""
+    sentences = _sentences(text)
+    todo = [s for s in sentences if lexicon.CANDIDATE.search(text, s.start, s.end)]
+    for s, doc in zip(todo, nlp.parse([text[s.start : s.end] for s in todo]), strict=True):
+        s.doc = doc
+    claims: list[Claim] = []
+    last: dict[str, Speaker] = {}  # "person"/"body" -> the last named speaker of the paragraph
+    paragraph = -1
+    for i, sent in enumerate(sentences):
+        if sent.paragraph != paragraph:
+            paragraph, last = sent.paragraph, {}
+        if sent.doc is None:
+            continue
+        span = _statement_span(sentences, i, text)
+        said = [f for f in attributions(sent.doc, _quoted(sent, text)) if _resolve(f, last)]
+        for f in said:
+            stance = lexicon.stance_from_wording(f.stance, text[span[0] : span[1]])
+            claims.append(make_claim(article_id, f.speaker, stance, text[span[0] : span[1]], *span))
+            if not f.pronoun:
+                last["person" if f.speaker.person else "body"] = f.speaker
+        who = said[0] if said else None
+        for fig in figures(sent.doc, sent.start):
+            claims.append(_figure_claim(article_id, who, fig, text, sent))
+    names = [e.text for s in todo if s.doc is not None for e in s.doc.ents if e.label_ == "PERSON"]
+    claims = merge_overlaps(resolve_article(claims, [_strip_name(n) for n in names]))
+    for c in claims:
+        c.published, c.title, c.source = published, title, source
+    return claims
+
+
+def _sentences(text: str) -> list[_Sentence]:
+    """Sentence spans with their paragraph number and whether a quotation is open where they begin."""
+    out: list[_Sentence] = []
+    paragraph, open_quote, prev_end = 0, False, 0
+    for s, e in nlp.sentence_spans(text):
+        if "\n" in text[prev_end:s]:
+            paragraph, open_quote = paragraph + 1, False
+        out.append(_Sentence(s, e, paragraph, open_quote))
+        open_quote ^= _quote_count(text, s, e) % 2 == 1
+        prev_end = e
+    return out
+
+
+def _quote_count(text: str, start: int, end: int) -> int:
+    return sum(text.count(q, start, end) for q in lexicon.QUOTE_MARKS)
+
+
+def _quoted(sent: _Sentence, text: str) -> list[bool]:
+    """For each character of the sentence: is it inside a quotation?"""
+    inside, out = sent.quote_open, []
+    for ch in text[sent.start : sent.end]:
+        if ch in lexicon.QUOTE_MARKS:
+            inside = not inside
+            out.append(True)
+        else:
+            out.append(inside)
+    return out
+
+
+def _statement_span(sentences: Sequence[_Sentence], i: int, text: str) -> tuple[int, int]:
+    """The sentence, widened back to where its quotation opened and on to where it closes."""
+    first = i
+    while sentences[first].quote_open and first > 0 and i - first < MAX_QUOTE_SENTENCES \
+            and sentences[first - 1].paragraph == sentences[i].paragraph:
+        first -= 1
+    last = i
+    while last + 1 < len(sentences) and last - i < MAX_QUOTE_SENTENCES and sentences[last + 1].quote_open \
+            and sentences[last + 1].paragraph == sentences[i].paragraph:
+        last += 1
+    return sentences[first].start, sentences[last].end
+
+
+def _resolve(found: _Found, last: dict[str, Speaker]) -> bool:
+    """Give a pronoun subject the paragraph's last named speaker; False when there is none."""
+    if not found.pronoun:
+        return True
+    ref = last.get("person" if found.pronoun in lexicon.PERSON_PRONOUNS else "body")
+    if ref is None:
+        return False
+    found.speaker = Speaker(ref.name, ref.person, ref.role, ref.organisation, found.pronoun)
+    return True
+
+
+# --- attribution ---------------------------------------------------------------------------------
+
+def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
+    """The speakers of one parsed sentence, with the stance of the verb that introduces each."""
+    out: list[_Found] = []
+    for tok in doc:
+        if quoted and quoted[tok.idx]:
+            continue  # a verb inside a quotation is the quoted person's, not an attribution
+        lemma = lexicon.VERB_FORMS.get(tok.lower_)
+        if lemma and _is_speech(tok, lemma, doc, quoted):
+            subject = _subject(tok)
+            found = _speaker_at(subject) if subject is not None else None
+            if found:
+                found.stance = _stance(tok, lemma)
+                out.append(found)
+        elif tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+            obj = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
+            found = _speaker_at(obj) if obj is not None else None
+            if found and not found.pronoun:
+                out.append(found)
+    unique: dict[str, _Found] = {}
+    for f in out:
+        unique.setdefault(f.pronoun or f.speaker.key, f)
+    return list(unique.values())
+
+
+def _is_speech(verb: Token, lemma: str, doc: Doc, quoted: Sequence[bool]) -> bool:
+    """A reporting verb used as one: a verb in the parse, and with something said after it."""
+    if verb.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj", "compound", "amod", "attr", "appos", "poss"}:
+        return False  # a noun: "the report", "a statement"
+    if lemma not in lexicon.NEEDS_CLAUSE:
+        return True
+    has_quote = bool(quoted) and any(quoted)
+    nxt = doc[verb.i + 1].text if verb.i + 1 < len(doc) else ""
+    return has_quote or nxt == ":" or any(c.dep_ in CLAUSES for c in verb.children)
+
+
+def _subject(verb: Token) -> Token | None:
+    """The verb's subject, or that of the verb it hangs from ("..., saying", "and warned")."""
+    tok: Token | None = verb
+    for _ in range(3):
+        if tok is None:
+            return None
+        subject = next((c for c in tok.children if c.dep_ in SUBJECTS), None)
+        if subject is not None:
+            if subject.dep_ == "nsubjpass" and lexicon.VERB_FORMS.get(tok.lower_) in {"tell", "ask"}:
+                return None  # "he was told": the listener, not the speaker
+            if subject.lower_ in {"who", "that", "which"} and tok.dep_ == "relcl":
+                return tok.head  # "Smith, who said ..."
+            return subject
+        if tok.dep_ == "relcl":
+            return tok.head
+        if tok.dep_ == "acl" and tok.head.head is not tok.head:  # "issued a statement saying ..."
+            tok = tok.head.head
+            continue
+        tok = tok.head if tok.dep_ in INHERITS and tok.head is not tok else None
+    return None
+
+
+def _stance(verb: Token, lemma: str) -> str:
+    stance = lexicon.REPORTING_VERBS[lemma]
+    if any(c.dep_ == "neg" for c in verb.children):
+        return "did not confirm" if stance == "confirmed" else "said"
+    return stance
+
+
+def _speaker_at(head: Token) -> _Found | None:
+    """The speaker a subject (or 'according to' object) names, or a pronoun left to resolve."""
+    low = head.lower_
+    if low in lexicon.PERSON_PRONOUNS or low in lexicon.BODY_PRONOUNS:
+        return _Found(Speaker("", "", "", "", low), "said", pronoun=low)
+    if low in NOT_BODIES or head.like_num or not any(ch.isalpha() for ch in head.text):
+        return None
+    tokens = _phrase(head)
+    if not tokens or len(tokens) > MAX_SPEAKER_TOKENS:
+        return None
+    speaker = split_speaker(head.doc, tokens)
+    return _Found(speaker, "said") if speaker else None
+
+
+def _phrase(head: Token) -> list[Token]:
+    """The subject phrase: head with its compounds, possessor, modifiers and appositive."""
+    drop: set[int] = set()
+    for child in head.children:
+        if child.dep_ in NOT_SPEAKER and not (child.dep_ == "punct" and child.i > head.left_edge.i
+                                              and child.i < head.right_edge.i):
+            drop.update(t.i for t in child.subtree)
+    kept = [t for t in head.subtree if t.i not in drop]
+    while kept and (kept[0].is_punct or kept[0].lower_ in DETERMINERS or kept[0].lower_ in {"and", "but"}):
+        kept = kept[1:]
+    while kept and (kept[-1].is_punct or kept[-1].dep_ == "case" and len(kept) == 1):
+        kept = kept[:-1]
+    return kept
+
+
+def split_speaker(doc: Doc | Span, tokens: Sequence[Token]) -> Speaker | None:
+    """Person, role and organisation of a speaker phrase, by NER ('Acme CEO Maria Lopez')."""
+    lo, hi = tokens[0].i, tokens[-1].i + 1
+    written = doc.doc[lo:hi].text
+    inside = [e for e in doc.doc.ents if e.end > lo and e.start < hi]  # "The Federal Reserve" overlaps
+    person = next((e for e in inside if e.label_ == "PERSON"), None)
+    orgs = [e for e in inside if e.label_ in ORG_LABELS]
+    organisation = _strip_name(orgs[0].text) if orgs else ""
+    if person is None:
+        name = re.sub(r"\s+(['\u2019]s)\b", r"\1", " ".join(t.text for t in tokens))
+        if not any(ch.isalpha() for ch in name):
+            return None
+        return Speaker(name, "", "" if name == organisation else name, organisation, written)
+    name = _strip_name(person.text)
+    if not re.search(r"\w", name):
+        return None
+    role_tokens = [t for t in tokens if not (person.start <= t.i < person.end)
+                   and t.lower_.rstrip(".") not in lexicon.HONORIFICS]
+    if orgs and role_tokens and role_tokens[0].i == orgs[0].start and orgs[0].end <= person.start:
+        # "Acme CEO Maria Lopez": the leading organisation is the organisation, not the role
+        role_tokens = [t for t in role_tokens if t.i >= orgs[0].end and t.dep_ != "case"]
+    role = " ".join(t.text for t in role_tokens)
+    role = re.sub(r"\s+(['\u2019]s)\b", r"\1", role)
+    role = re.sub(r"^(?:[,;:]\s*)+|(?:\s*[,;:])+$", "", role).strip()
+    role = re.sub(r"^(?:the|a|an)\s+", "", role, flags=re.I)
+    return Speaker(name, name, role, organisation, written)
+
+
+def _strip_name(text: str) -> str:
+    """A name without a possessive ending or honorific: "Mr. Austin's" -> "Austin"."""
+    text = re.sub(r"['\u2019]s?$", "", text.strip())
+    words = text.split()
+    while len(words) > 1 and words[0].lower().rstrip(".") in lexicon.HONORIFICS:
+        words = words[1:]
+    return " ".join(words)
+
+
+def speaker_from_phrase(phrase: str) -> Speaker | None:
+    """A speaker phrase given alone (the LLM extractor's "Ola Brekke, the Tervan defence minister")."""
+    doc = nlp.parse_one(phrase.strip())
+    roots = [t for t in doc if t.dep_ == "ROOT"]
+    if not roots:
+        return None
+    tokens = _phrase(roots[0])
+    speaker = split_speaker(doc, tokens) if tokens else None
+    if speaker and speaker.person and not speaker.role:
+        rest = doc.text.replace(speaker.written, "").strip(" ,")
+        rest = re.sub(r"^(?:the|a|an)\s+", "", rest, flags=re.I)
+        speaker = Speaker(speaker.name, speaker.person, rest, speaker.organisation, doc.text)
+    return speaker
+
+
+# --- figures -------------------------------------------------------------------------------------
+
+@dataclass
+class Figure:
+    value: float
+    unit: str
+    written: str
+    label: str
+    start: int  # character offset of the figure in the article
+
+
+def figures(doc: Doc, offset: int = 0) -> list[Figure]:
+    """Every number entity that is a quantity (not a year, date, time or ordinal), with its noun."""
+    out = []
+    for ent in doc.ents:
+        if ent.label_ not in FIGURE_LABELS:
+            continue
+        unit = counted_noun(ent)
+        value = number(ent.text)
+        if value is None or (ent.label_ == "CARDINAL" and _YEAR.match(ent.text.strip()) and not unit):
+            continue
+        if not _NUMBER.search(ent.text) and not unit:
+            continue  # "one of us": a word number that counts nothing
+        out.append(Figure(value, unit, ent.text, ent.label_, offset + ent.start_char))
+    return out
+
+
+def number(text: str) -> float | None:
+    """'$300 million' -> 3e8, '9.5%' -> 9.5, '2,000' -> 2000, 'two' -> 2; None when there is none."""
+    low = text.lower()
+    m = _NUMBER.search(low)
+    if m:
+        value = float(m.group(0).replace(",", ""))
+        rest = low[m.end():]
+    else:
+        word = next((w for w in re.findall(r"[a-z]+", low) if w in _WORD_NUMBERS), None)
+        if word is None:
+            return None
+        value, rest = _WORD_NUMBERS[word], low[low.index(word) + len(word):]
+    scale = next((s for s in re.findall(r"[a-z]+", rest)[:2] if s in _SCALES), None)
+    return value * _SCALES[scale] if scale else value
+
+
+def counted_noun(ent: Span) -> str:
+    """The noun a figure counts or describes: '2,000 jobs' -> jobs, 'revenue of $4.2 billion' -> revenue."""
+    root = ent.root
+    head = root.head
+    if root.dep_ in {"nummod", "quantmod", "compound", "amod", "nmod"} and not (ent.start <= head.i < ent.end):
+        return _noun(head)
+    if root.dep_ == "pobj" and head.dep_ == "prep":
+        holder = head.head
+        if any(c.dep_ in SUBJECTS for c in holder.children):
+            return _noun(next(c for c in holder.children if c.dep_ in SUBJECTS))
+        return _noun(holder) if holder.lower_ not in lexicon.VERB_FORMS else ""
+    if root.dep_ in {"dobj", "attr", "npadvmod", "appos", "oprd"}:
+        if root.dep_ == "appos":
+            return _noun(head)
+        subject = next((c for c in head.children if c.dep_ in SUBJECTS), None)
+        return _noun(subject) if subject is not None else ""
+    return ""
+
+
+def _noun(tok: Token) -> str:
+    if not tok.is_alpha or tok.lower_ in NOT_BODIES or tok.lower_ in lexicon.VERB_FORMS or tok.ent_type_ in {
+            "DATE", "TIME"}:
+        return ""
+    return tok.lower_
+
+
+def _figure_claim(article_id: str, who: _Found | None, fig: Figure, text: str, sent: _Sentence) -> Claim:
+    claim = make_claim(article_id, who.speaker if who else None, who.stance if who else "reported",
+                       text[sent.start : sent.end], sent.start, sent.end, kind="figure")
+    claim.value, claim.unit, claim.figure, claim.measure = fig.value, fig.unit, fig.written, fig.label
+    claim.id = f"{article_id}:{sent.start}-{sent.end}-figure-{fig.start}"
+    return claim
+
+
+# --- records -------------------------------------------------------------------------------------
+
+def make_claim(article_id: str, sp: Speaker | None, stance: str, statement: str, start: int, end: int,
+               kind: str = "statement") -> Claim:
+    """A stored record for a statement (or, with kind="figure", a figure's sentence)."""
+    key = sp.key if sp else "unattributed"
+    return Claim(id=_claim_id(article_id, start, end, kind, key), article_id=article_id,
+                 speaker=sp.name if sp else "unattributed", speaker_key=key, person=sp.person if sp else "",
+                 role=sp.role if sp else "", organisation=sp.organisation if sp else "", stance=stance,
+                 statement=statement, start=start, end=end, kind=kind, mentions=[sp.written] if sp else [])
+
+
+def _claim_id(article_id: str, start: int, end: int, kind: str, key: str) -> str:
+    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]  # stable in every process, unlike hash()
+    return f"{article_id}:{start}-{end}-{kind}-{digest}"
+
+
+def merge_overlaps(claims: list[Claim]) -> list[Claim]:
+    """One statement stored once: overlapping statements of one speaker become one record."""
+    statements = sorted((c for c in claims if c.kind == "statement"), key=lambda c: (c.speaker_key, c.start, c.end))
+    merged: list[Claim] = []
+    for c in statements:
+        prev = merged[-1] if merged else None
+        if prev is not None and prev.speaker_key == c.speaker_key and c.start < prev.end:
+            if c.end > prev.end:
+                prev.statement = prev.statement + c.statement[prev.end - c.start:]
+                prev.end = c.end
+            if prev.stance == "said":
+                prev.stance = c.stance
+            prev.mentions = sorted(set(prev.mentions) | set(c.mentions))
+            prev.id = _claim_id(prev.article_id, prev.start, prev.end, "statement", prev.speaker_key)
+            continue
+        merged.append(c)
+    figures_ = [c for c in claims if c.kind == "figure"]
+    return sorted(merged + figures_, key=lambda c: (c.start, c.kind != "statement", c.id))
+
+
+__all__ = ["Claim", "Figure", "Speaker", "attributions", "extract", "figures", "make_claim", "merge_overlaps",
+           "name_key", "number", "speaker_from_phrase", "split_speaker"]

@@ -1,0 +1,122 @@
+"""The words who-said-what reads, in one place: reporting verbs with their stance, and wording.
+
+General English news vocabulary, not any one story's. Attribution (``index/attribution.py``)
+uses it to find and classify statements; the assistant uses the same stances and stems to read
+questions ("who denied...?"), so a question and the store speak one vocabulary.
+
+The parser runs without a lemmatizer (it costs time and attribution needs none), so each verb's
+inflections are generated here: ``VERB_FORMS`` maps every written form to its stance.
+"""
+
+from __future__ import annotations
+
+import re
+
+# lemma -> stance. "said" is the neutral stance.
+REPORTING_VERBS: dict[str, str] = {
+    **dict.fromkeys(["say", "tell", "add", "state", "explain", "stress", "emphasize", "emphasise", "insist",
+                     "reiterate", "write", "note", "argue", "suggest", "comment", "remark", "predict",
+                     "testify", "declare", "maintain", "contend", "caution", "admit", "concede", "recall",
+                     "observe", "acknowledge", "ask", "tweet", "post"], "said"),
+    **dict.fromkeys(["deny", "reject", "refute", "dispute"], "denied"),
+    **dict.fromkeys(["dismiss", "downplay"], "dismissed"),
+    **dict.fromkeys(["confirm", "verify"], "confirmed"),
+    **dict.fromkeys(["warn"], "warned"),
+    **dict.fromkeys(["condemn", "denounce", "criticize", "criticise", "slam"], "condemned"),
+    **dict.fromkeys(["estimate", "forecast", "project"], "estimated"),
+    **dict.fromkeys(["accuse", "blame"], "accused"),
+    **dict.fromkeys(["demand", "urge", "call"], "demanded"),
+    **dict.fromkeys(["allege", "claim", "assert"], "alleged"),
+    **dict.fromkeys(["report", "reveal", "announce", "disclose"], "reported"),
+}
+# Forms English does not build by rule.
+IRREGULAR: dict[str, tuple[str, ...]] = {
+    "say": ("says", "said", "saying"),
+    "tell": ("tells", "told", "telling"),
+    "write": ("writes", "wrote", "written", "writing"),
+    "forecast": ("forecasts", "forecast", "forecasted", "forecasting"),
+    "slam": ("slams", "slammed", "slamming"),
+    "admit": ("admits", "admitted", "admitting"),
+}
+# Verbs that are speech only with a reported clause, a quotation or a colon after them: "added 2,000
+# jobs", "reported revenue", "called for calm" and "posted a loss" say nothing of their own.
+NEEDS_CLAUSE = frozenset({"add", "note", "report", "reveal", "announce", "disclose", "estimate", "forecast",
+                          "project", "call", "post", "tweet", "recall", "observe", "maintain", "predict",
+                          "explain", "write", "ask", "demand", "urge", "claim", "stress", "admit",
+                          "acknowledge", "suggest", "state", "confirm", "verify", "reveal", "comment",
+                          "remark"})
+STANCES: tuple[str, ...] = ("said", "denied", "dismissed", "confirmed", "did not confirm", "warned", "condemned",
+                            "estimated", "accused", "demanded", "alleged", "reported")
+# question word stem -> the stances that answer it ("who rejected...?" is answered by denials too)
+STANCE_GROUPS: dict[str, tuple[str, ...]] = {
+    "deni": ("denied", "dismissed"),
+    "dismiss": ("dismissed", "denied"),
+    "reject": ("denied", "dismissed"),
+    "confirm": ("confirmed", "did not confirm"),
+    "verifi": ("confirmed", "did not confirm"),
+    "condemn": ("condemned",),
+    "criticis": ("condemned",),
+    "critic": ("condemned",),
+    "warn": ("warned",),
+    "accus": ("accused",),
+    "alleg": ("alleged", "reported"),
+    "claim": ("alleged",),
+    "estim": ("estimated",),
+    "forecast": ("estimated",),
+    "predict": ("estimated",),
+    "demand": ("demanded",),
+    "urg": ("demanded",),
+}
+# Wording that turns a neutral statement into a dismissal, or a confirmation into its refusal.
+DISMISSIVE = re.compile(r"\b(?:groundless|baseless|unfounded|rumou?rs?|fake news|absurd|scaremongering|lies|"
+                        r"nonsense|ridiculous|fabricat\w*|smear\w*|hoax|speculation)\b", re.I)
+NOT_CONFIRMED = re.compile(r"\b(?:can'?t|cannot|could not|couldn'?t|haven'?t|hasn'?t|has not|have not|did not|"
+                           r"didn'?t|does not|doesn'?t|would not|wouldn'?t|declined to|refused to|unable to|"
+                           r"no) (?:\w+ )?(?:confirm|verif|evidence|comment)|\bneither\b.*\bnor\b.*\bconfirm",
+                           re.I)
+# Pronouns that stand for the last named speaker of the paragraph: people, or bodies.
+PERSON_PRONOUNS = frozenset({"he", "she"})
+BODY_PRONOUNS = frozenset({"it", "they"})
+# Honorifics written before a name; a name key never holds them.
+HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame"})
+ACCORDING = re.compile(r"\baccording to\b", re.I)
+QUOTE_MARKS = "\"\u201c\u201d"
+
+
+def _regular_forms(lemma: str) -> tuple[str, ...]:
+    """Third person, past and -ing forms of a regular verb: 'deny' -> denies, denied, denying."""
+    if lemma.endswith("e"):
+        return lemma + "s", lemma + "d", lemma[:-1] + "ing"
+    if lemma.endswith("y") and lemma[-2:-1] not in "aeiou":
+        return lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing"
+    if lemma.endswith(("s", "sh", "ch", "x", "z")):
+        return lemma + "es", lemma + "ed", lemma + "ing"
+    return lemma + "s", lemma + "ed", lemma + "ing"
+
+
+def _forms() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for lemma in sorted(REPORTING_VERBS):
+        for form in (lemma, *IRREGULAR.get(lemma, _regular_forms(lemma))):
+            out.setdefault(form, lemma)
+    return out
+
+
+VERB_FORMS: dict[str, str] = _forms()  # written form -> lemma
+CANDIDATE = re.compile(r"\b(?:" + "|".join(sorted(VERB_FORMS, key=len, reverse=True)) + r")\b|\baccording to\b|"
+                       rf"[{QUOTE_MARKS}]|\d", re.I)
+
+
+def stance_of(form: str) -> str:
+    """The stance a reporting verb form carries ('rejected' -> 'denied'); '' when not a reporting verb."""
+    lemma = VERB_FORMS.get(form.lower())
+    return REPORTING_VERBS[lemma] if lemma else ""
+
+
+def stance_from_wording(stance: str, statement: str) -> str:
+    """A neutral verb over dismissive words dismisses; 'could not confirm' wording does not confirm."""
+    if stance == "said" and DISMISSIVE.search(statement):
+        return "dismissed"
+    if stance in {"said", "confirmed"} and NOT_CONFIRMED.search(statement):
+        return "did not confirm"
+    return stance

@@ -1,0 +1,95 @@
+"""Speaker identity: who a speaker phrase names, and when two records are one person.
+
+Keys are plain lowercase names: no alias tables, so nothing here knows any one story. A bare
+surname ("Kim", "Mr. Austin") joins a full name only when exactly one full name with that word
+as its first or last part is in reach (the same article first, then the corpus); with two or
+more candidates it stays itself. Every choice is made over sorted data, so the outcome does not
+depend on set or dict order (PYTHONHASHSEED).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from index.lexicon import HONORIFICS
+
+if TYPE_CHECKING:
+    from index.claims import Claim
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Who is quoted: a person (with role and organisation) or a body ("the Federal Reserve")."""
+
+    name: str  # what the store shows: the person's name, or the body's phrase without determiners
+    person: str
+    role: str
+    organisation: str
+    written: str  # the phrase as the article wrote it
+
+    @property
+    def key(self) -> str:
+        return name_key(self.person) if self.person else name_key(self.name)
+
+
+def name_key(name: str) -> str:
+    """'Mr. Lloyd  Austin' -> 'lloyd austin'; 'Sun-won' -> 'sun won'. Any script, case folded."""
+    words = re.sub(r"[\s\-\u2010\u2011]+", " ", unicodedata.normalize("NFC", name)).casefold().split()
+    words = [w.strip(".,;:") for w in words]
+    while words and words[0].rstrip(".") in HONORIFICS:
+        words = words[1:]
+    return " ".join(w for w in words if w)
+
+
+def _candidates(bare: str, full_keys: Iterable[str]) -> list[str]:
+    """Full names whose first or last word is ``bare`` (Korean names put the surname first)."""
+    return sorted({k for k in full_keys if bare in (k.split()[0], k.split()[-1])})
+
+
+def _rename(c: Claim, key: str, display: str) -> None:
+    c.speaker_key, c.person, c.speaker = key, display, display
+
+
+def resolve_article(claims: Sequence[Claim], names_in_text: Sequence[str] = ()) -> list[Claim]:
+    """Within one article: a bare surname becomes the one full name of the article that has it.
+
+    ``names_in_text``: every PERSON the article names, in order, so "Kim" can join a full name
+    that is mentioned without being quoted.
+    """
+    display: dict[str, str] = {}
+    for name in [*(c.person for c in claims if c.person), *names_in_text]:
+        key = name_key(name)
+        if len(key.split()) > 1:
+            display.setdefault(key, name)
+    for c in claims:
+        key = name_key(c.person)
+        if c.person and len(key.split()) == 1:
+            found = _candidates(key, display)
+            if len(found) == 1:
+                _rename(c, found[0], display[found[0]])
+    return list(claims)
+
+
+def merge_corpus(claims: list[Claim]) -> list[Claim]:
+    """Across articles: one key per person, shown with its fullest, most used written form."""
+    keys = sorted({c.speaker_key for c in claims if c.person})
+    full = [k for k in keys if len(k.split()) > 1]
+    canonical: dict[str, str] = {}
+    for k in keys:
+        found = _candidates(k, full) if len(k.split()) == 1 else []
+        canonical[k] = found[0] if len(found) == 1 else k
+    written: dict[str, Counter[str]] = {}
+    for c in claims:
+        if c.person:
+            c.speaker_key = canonical.get(c.speaker_key, c.speaker_key)
+            written.setdefault(c.speaker_key, Counter())[c.person] += 1
+    best = {k: sorted(n, key=lambda s: (-len(s.split()), -n[s], s))[0] for k, n in written.items()}
+    for c in claims:
+        if c.person:
+            c.person = c.speaker = best[c.speaker_key]
+    return claims
