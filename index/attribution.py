@@ -32,7 +32,8 @@ FIGURE_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
 ORG_LABELS = frozenset({"ORG", "GPE", "NORP"})
 SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 # children that are not part of who speaks: "Smith, who has long argued X," / "Smith and Jones"
-NOT_SPEAKER = frozenset({"relcl", "acl", "advcl", "ccomp", "cc", "conj", "npadvmod", "advmod", "parataxis", "punct"})
+NOT_SPEAKER = frozenset({"relcl", "acl", "advcl", "ccomp", "npadvmod", "advmod", "parataxis", "punct"})
+CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "ccomp"})  # dropped at any depth of a speaker phrase
 CLAUSES = frozenset({"ccomp", "parataxis", "xcomp"})
 # a verb whose subject it inherits: "X met Y, saying ...", "X issued a statement and warned ..."
 INHERITS = frozenset({"conj", "xcomp", "advcl"})
@@ -155,27 +156,44 @@ def _resolve(found: _Found, last: dict[str, Speaker]) -> bool:
 # --- attribution ---------------------------------------------------------------------------------
 
 def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
-    """The speakers of one parsed sentence, with the stance of the verb that introduces each."""
-    out: list[_Found] = []
+    """The speakers of one parsed sentence, with the stance of the verb that introduces each.
+
+    When one speech verb reports another ("X stressed ..., the embassy said"), the inner speaker
+    is the one whose words these are; "according to" counts only when no verb names a speaker.
+    """
+    by_verb: list[tuple[Token, _Found]] = []
+    according: list[_Found] = []
     for tok in doc:
-        if quoted and quoted[tok.idx]:
-            continue  # a verb inside a quotation is the quoted person's, not an attribution
         lemma = lexicon.VERB_FORMS.get(tok.lower_)
         if lemma and _is_speech(tok, lemma, doc, quoted):
             subject = _subject(tok)
-            found = _speaker_at(subject) if subject is not None else None
+            if subject is None or (quoted and quoted[tok.idx] and quoted[subject.idx]):
+                continue  # a verb and subject inside a quotation: the quoted person's words
+            if subject.i > tok.i and not _after_quote(tok):
+                continue  # "said more than 350,000 soldiers had died": an object, not an inverted subject
+            found = _speaker_at(subject)
             if found:
                 found.stance = _stance(tok, lemma)
-                out.append(found)
+                by_verb.append((tok, found))
         elif tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+            if quoted and quoted[tok.idx]:
+                continue
             obj = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
             found = _speaker_at(obj) if obj is not None else None
             if found and not found.pronoun:
-                out.append(found)
+                according.append(found)
+    inner = [f for v, f in by_verb if not any(w is not v and v.is_ancestor(w) and not g.pronoun
+                                              and g.speaker.key != f.speaker.key for w, g in by_verb)]
     unique: dict[str, _Found] = {}
-    for f in out:
+    for f in inner or according:
         unique.setdefault(f.pronoun or f.speaker.key, f)
     return list(unique.values())
+
+
+def _after_quote(tok: Token) -> bool:
+    """Does a quotation end right before this token ('"...," said X')?"""
+    before = tok.doc.text[: tok.idx].rstrip(" ,;:\u2014-")
+    return bool(before) and before[-1] in lexicon.QUOTE_MARKS
 
 
 def _is_speech(verb: Token, lemma: str, doc: Doc, quoted: Sequence[bool]) -> bool:
@@ -190,15 +208,20 @@ def _is_speech(verb: Token, lemma: str, doc: Doc, quoted: Sequence[bool]) -> boo
 
 
 def _subject(verb: Token) -> Token | None:
-    """The verb's subject, or that of the verb it hangs from ("..., saying", "and warned")."""
+    """The verb's subject, or that of the verb it hangs from ("..., saying", "and warned").
+
+    A passive reporting verb ("troops were estimated", "he was told") names its speaker only as
+    the agent ("... by analysts").
+    """
     tok: Token | None = verb
     for _ in range(3):
         if tok is None:
             return None
+        if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children):
+            agent = next((c for c in tok.children if c.dep_ == "agent"), None)
+            return next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
         subject = next((c for c in tok.children if c.dep_ in SUBJECTS), None)
         if subject is not None:
-            if subject.dep_ == "nsubjpass" and lexicon.VERB_FORMS.get(tok.lower_) in {"tell", "ask"}:
-                return None  # "he was told": the listener, not the speaker
             if subject.lower_ in {"who", "that", "which"} and tok.dep_ == "relcl":
                 return tok.head  # "Smith, who said ..."
             return subject
@@ -233,12 +256,14 @@ def _speaker_at(head: Token) -> _Found | None:
 
 
 def _phrase(head: Token) -> list[Token]:
-    """The subject phrase: head with its compounds, possessor, modifiers and appositive."""
+    """The subject phrase: head with its compounds, possessor, modifiers and appositive, no clauses."""
     drop: set[int] = set()
-    for child in head.children:
-        if child.dep_ in NOT_SPEAKER and not (child.dep_ == "punct" and child.i > head.left_edge.i
-                                              and child.i < head.right_edge.i):
-            drop.update(t.i for t in child.subtree)
+    for tok in head.subtree:
+        if tok.i in drop or tok is head:
+            continue
+        inner_punct = tok.dep_ == "punct" and head.left_edge.i < tok.i < head.right_edge.i
+        if (tok.dep_ in NOT_SPEAKER and not inner_punct and (tok.head is head or tok.dep_ in CLAUSE_DEPS)):
+            drop.update(t.i for t in tok.subtree)
     kept = [t for t in head.subtree if t.i not in drop]
     while kept and (kept[0].is_punct or kept[0].lower_ in DETERMINERS or kept[0].lower_ in {"and", "but"}):
         kept = kept[1:]
@@ -247,16 +272,28 @@ def _phrase(head: Token) -> list[Token]:
     return kept
 
 
+def _text(tokens: Sequence[Token]) -> str:
+    """Tokens as the article wrote them ("Asia-Pacific", "Russia's"), gaps closed with one space."""
+    out = ""
+    for prev, tok in zip([None, *tokens[:-1]], tokens, strict=False):
+        if prev is not None and tok.i != prev.i + 1 and not out.endswith(" "):
+            out += " "
+        out += tok.text_with_ws
+    return re.sub(r"\s+", " ", out).strip()
+
+
 def split_speaker(doc: Doc | Span, tokens: Sequence[Token]) -> Speaker | None:
     """Person, role and organisation of a speaker phrase, by NER ('Acme CEO Maria Lopez')."""
     lo, hi = tokens[0].i, tokens[-1].i + 1
     written = doc.doc[lo:hi].text
     inside = [e for e in doc.doc.ents if e.end > lo and e.start < hi]  # "The Federal Reserve" overlaps
     person = next((e for e in inside if e.label_ == "PERSON"), None)
+    if any(t.dep_ == "conj" for t in tokens):
+        person = None  # "Smith and Jones", "the US and NATO": several speakers, stored as one phrase
     orgs = [e for e in inside if e.label_ in ORG_LABELS]
-    organisation = _strip_name(orgs[0].text) if orgs else ""
+    organisation = _strip_name(re.sub(r"^the\s+", "", orgs[0].text, flags=re.I)) if orgs else ""
     if person is None:
-        name = re.sub(r"\s+(['\u2019]s)\b", r"\1", " ".join(t.text for t in tokens))
+        name = _text(tokens)
         if not any(ch.isalpha() for ch in name):
             return None
         return Speaker(name, "", "" if name == organisation else name, organisation, written)
@@ -268,8 +305,7 @@ def split_speaker(doc: Doc | Span, tokens: Sequence[Token]) -> Speaker | None:
     if orgs and role_tokens and role_tokens[0].i == orgs[0].start and orgs[0].end <= person.start:
         # "Acme CEO Maria Lopez": the leading organisation is the organisation, not the role
         role_tokens = [t for t in role_tokens if t.i >= orgs[0].end and t.dep_ != "case"]
-    role = " ".join(t.text for t in role_tokens)
-    role = re.sub(r"\s+(['\u2019]s)\b", r"\1", role)
+    role = _text(role_tokens)
     role = re.sub(r"^(?:[,;:]\s*)+|(?:\s*[,;:])+$", "", role).strip()
     role = re.sub(r"^(?:the|a|an)\s+", "", role, flags=re.I)
     return Speaker(name, name, role, organisation, written)

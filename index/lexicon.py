@@ -17,7 +17,7 @@ REPORTING_VERBS: dict[str, str] = {
     **dict.fromkeys(["say", "tell", "add", "state", "explain", "stress", "emphasize", "emphasise", "insist",
                      "reiterate", "write", "note", "argue", "suggest", "comment", "remark", "predict",
                      "testify", "declare", "maintain", "contend", "caution", "admit", "concede", "recall",
-                     "observe", "acknowledge", "ask", "tweet", "post"], "said"),
+                     "observe", "acknowledge", "ask", "tweet", "post", "call"], "said"),
     **dict.fromkeys(["deny", "reject", "refute", "dispute"], "denied"),
     **dict.fromkeys(["dismiss", "downplay"], "dismissed"),
     **dict.fromkeys(["confirm", "verify"], "confirmed"),
@@ -25,7 +25,7 @@ REPORTING_VERBS: dict[str, str] = {
     **dict.fromkeys(["condemn", "denounce", "criticize", "criticise", "slam"], "condemned"),
     **dict.fromkeys(["estimate", "forecast", "project"], "estimated"),
     **dict.fromkeys(["accuse", "blame"], "accused"),
-    **dict.fromkeys(["demand", "urge", "call"], "demanded"),
+    **dict.fromkeys(["demand", "urge"], "demanded"),
     **dict.fromkeys(["allege", "claim", "assert"], "alleged"),
     **dict.fromkeys(["report", "reveal", "announce", "disclose"], "reported"),
 }
@@ -42,7 +42,7 @@ IRREGULAR: dict[str, tuple[str, ...]] = {
 # jobs", "reported revenue", "called for calm" and "posted a loss" say nothing of their own.
 NEEDS_CLAUSE = frozenset({"add", "note", "report", "reveal", "announce", "disclose", "estimate", "forecast",
                           "project", "call", "post", "tweet", "recall", "observe", "maintain", "predict",
-                          "explain", "write", "ask", "demand", "urge", "claim", "stress", "admit",
+                          "explain", "write", "ask", "claim", "stress", "admit",
                           "acknowledge", "suggest", "state", "confirm", "verify", "reveal", "comment",
                           "remark"})
 STANCES: tuple[str, ...] = ("said", "denied", "dismissed", "confirmed", "did not confirm", "warned", "condemned",

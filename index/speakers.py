@@ -58,6 +58,9 @@ def _rename(c: Claim, key: str, display: str) -> None:
 def resolve_article(claims: Sequence[Claim], names_in_text: Sequence[str] = ()) -> list[Claim]:
     """Within one article: a bare surname becomes the one full name of the article that has it.
 
+    A one-word speaker NER did not tag as a person ("Zinoviev") is one too when it is the first
+    or last word of exactly one full name of the article.
+
     ``names_in_text``: every PERSON the article names, in order, so "Kim" can join a full name
     that is mentioned without being quoted.
     """
@@ -67,8 +70,9 @@ def resolve_article(claims: Sequence[Claim], names_in_text: Sequence[str] = ()) 
         if len(key.split()) > 1:
             display.setdefault(key, name)
     for c in claims:
-        key = name_key(c.person)
-        if c.person and len(key.split()) == 1:
+        key = name_key(c.person or c.speaker)
+        bare_body = not c.person and not c.organisation and c.speaker[:1].isupper()  # "Zinoviev", NER missed
+        if (c.person or bare_body) and len(key.split()) == 1:
             found = _candidates(key, display)
             if len(found) == 1:
                 _rename(c, found[0], display[found[0]])
