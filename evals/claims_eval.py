@@ -23,6 +23,7 @@ from index.attribution import extract
 from index.claims import Claim, merge_names
 from index.clean import QUOTES, clean
 from index.embedder import get_embedder
+from index.loaders import split_front_matter
 from settings import BUNDLED_CORPUS
 
 OVERLAP = 0.6  # share of the gold statement's words the extracted statement must contain
@@ -65,7 +66,8 @@ def extract_corpus(folder: Path = BUNDLED_CORPUS) -> dict[str, list[Claim]]:
     vocabulary = get_embedder().vocabulary
     per_file: dict[str, list[Claim]] = {}
     for f in sorted(folder.glob("*.txt")):
-        per_file[f.name] = extract(f.name, clean(f.read_text("utf-8"), vocabulary).text)
+        _fields, body = split_front_matter(f.read_text("utf-8"))
+        per_file[f.name] = extract(f.name, clean(body, vocabulary).text)
     merged = merge_names(c for cs in per_file.values() for c in cs)
     return {name: [c for c in merged if c.article_id == name and c.kind == "statement"] for name in per_file}
 

@@ -41,6 +41,7 @@ DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "it
 NOT_BODIES = frozenset({"which", "that", "what", "who", "this", "these", "those", "there", "i", "we", "you", "one",
                         "it", "they", "he", "she", "some", "many", "others", "all", "both", "each", "anyone"})
 MAX_SPEAKER_TOKENS = 14
+PRONOUN_REACH = 2  # paragraphs back a he/she/it/they may look for its speaker
 MAX_QUOTE_SENTENCES = 4  # a statement widened to its quotation stops after this many sentences
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mln": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9,
@@ -76,20 +77,17 @@ def extract(article_id: str, text: str, *, published: str = "", title: str = "",
     for s, doc in zip(todo, nlp.parse([text[s.start : s.end] for s in todo]), strict=True):
         s.doc = doc
     claims: list[Claim] = []
-    last: dict[str, Speaker] = {}  # "person"/"body" -> the last named speaker of the paragraph
-    paragraph = -1
+    last: dict[str, tuple[Speaker, int]] = {}  # "person"/"body" -> the last named speaker, its paragraph
     for i, sent in enumerate(sentences):
-        if sent.paragraph != paragraph:
-            paragraph, last = sent.paragraph, {}
         if sent.doc is None:
             continue
         span = _statement_span(sentences, i, text)
-        said = [f for f in attributions(sent.doc, _quoted(sent, text)) if _resolve(f, last)]
+        said = [f for f in attributions(sent.doc, _quoted(sent, text)) if _resolve(f, last, sent.paragraph)]
         for f in said:
             stance = lexicon.stance_from_wording(f.stance, text[span[0] : span[1]])
             claims.append(make_claim(article_id, f.speaker, stance, text[span[0] : span[1]], *span))
             if not f.pronoun:
-                last["person" if f.speaker.person else "body"] = f.speaker
+                last["person" if _person_like(f.speaker) else "body"] = f.speaker, sent.paragraph
         who = said[0] if said else None
         for fig in figures(sent.doc, sent.start):
             claims.append(_figure_claim(article_id, who, fig, text, sent))
@@ -142,15 +140,26 @@ def _statement_span(sentences: Sequence[_Sentence], i: int, text: str) -> tuple[
     return sentences[first].start, sentences[last].end
 
 
-def _resolve(found: _Found, last: dict[str, Speaker]) -> bool:
-    """Give a pronoun subject the paragraph's last named speaker; False when there is none."""
+def _resolve(found: _Found, last: dict[str, tuple[Speaker, int]], paragraph: int) -> bool:
+    """Give a pronoun subject the last named speaker in reach; False when there is none.
+
+    In reach: the same paragraph, or one of the PRONOUN_REACH paragraphs before it, because news
+    writing often gives each quotation its own paragraph ("Smith said X.\n\n'Y,' she said.").
+    """
     if not found.pronoun:
         return True
     ref = last.get("person" if found.pronoun in lexicon.PERSON_PRONOUNS else "body")
-    if ref is None:
+    if ref is None or paragraph - ref[1] > PRONOUN_REACH:
         return False
-    found.speaker = Speaker(ref.name, ref.person, ref.role, ref.organisation, found.pronoun)
+    sp = ref[0]
+    found.speaker = Speaker(sp.name, sp.person, sp.role, sp.organisation, found.pronoun)
     return True
+
+
+def _person_like(sp: Speaker) -> bool:
+    """A person, or a bare capitalised name NER did not tag ("Lütke wrote")."""
+    return bool(sp.person) or (not sp.organisation and sp.written[:1].isupper() and len(sp.written.split()) <= 3
+                               and sp.written.split()[0].lower() not in DETERMINERS)
 
 
 # --- attribution ---------------------------------------------------------------------------------
@@ -191,20 +200,28 @@ def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
 
 
 def _after_quote(tok: Token) -> bool:
-    """Does a quotation end right before this token ('"...," said X')?"""
-    before = tok.doc.text[: tok.idx].rstrip(" ,;:\u2014-")
-    return bool(before) and before[-1] in lexicon.QUOTE_MARKS
+    """Does a quotation or a clause end right before this token ('"...," said X', '..., said X')?"""
+    before = tok.doc.text[: tok.idx].rstrip(" ;:\u2014-")
+    return bool(before) and (before[-1] in lexicon.QUOTE_MARKS or before[-1] == ",")
+
+
+def _after_comma(tok: Token) -> bool:
+    """A reporting clause after what was said: '..., Lütke wrote', '..., the study found'."""
+    left = tok.left_edge if tok.left_edge.i < tok.i else tok
+    before = tok.doc.text[: left.idx].rstrip()
+    return before.endswith((",", ",\"", ",\u201d"))
 
 
 def _is_speech(verb: Token, lemma: str, doc: Doc, quoted: Sequence[bool]) -> bool:
-    """A reporting verb used as one: a verb in the parse, and with something said after it."""
+    """A reporting verb used as one: a verb in the parse, and with something said around it."""
     if verb.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj", "compound", "amod", "attr", "appos", "poss"}:
         return False  # a noun: "the report", "a statement"
-    if lemma not in lexicon.NEEDS_CLAUSE:
+    if lemma not in lexicon.NEEDS_CLAUSE or verb.dep_ == "parataxis":
         return True
-    has_quote = bool(quoted) and any(quoted)
+    children = {c.dep_ for c in verb.children}
     nxt = doc[verb.i + 1].text if verb.i + 1 < len(doc) else ""
-    return has_quote or nxt == ":" or any(c.dep_ in CLAUSES for c in verb.children)
+    return (bool(quoted) and any(quoted)) or nxt == ":" or bool(children & CLAUSES) or "agent" in children \
+        or ("dobj" not in children and _after_comma(verb))
 
 
 def _subject(verb: Token) -> Token | None:
@@ -217,9 +234,11 @@ def _subject(verb: Token) -> Token | None:
     for _ in range(3):
         if tok is None:
             return None
+        agent = next((c for c in tok.children if c.dep_ == "agent"), None)
+        if agent is not None:  # "first reported by The Wall Street Journal"
+            return next((c for c in agent.children if c.dep_ == "pobj"), None)
         if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children):
-            agent = next((c for c in tok.children if c.dep_ == "agent"), None)
-            return next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+            return None
         subject = next((c for c in tok.children if c.dep_ in SUBJECTS), None)
         if subject is not None:
             if subject.lower_ in {"who", "that", "which"} and tok.dep_ == "relcl":

@@ -17,7 +17,9 @@ REPORTING_VERBS: dict[str, str] = {
     **dict.fromkeys(["say", "tell", "add", "state", "explain", "stress", "emphasize", "emphasise", "insist",
                      "reiterate", "write", "note", "argue", "suggest", "comment", "remark", "predict",
                      "testify", "declare", "maintain", "contend", "caution", "admit", "concede", "recall",
-                     "observe", "acknowledge", "ask", "tweet", "post", "call"], "said"),
+                     "observe", "acknowledge", "ask", "tweet", "post", "call", "agree", "reply", "respond", "vow",
+                     "mention", "attribute", "recommend", "pledge", "promise", "boast", "complain", "joke"],
+                    "said"),
     **dict.fromkeys(["deny", "reject", "refute", "dispute"], "denied"),
     **dict.fromkeys(["dismiss", "downplay"], "dismissed"),
     **dict.fromkeys(["confirm", "verify"], "confirmed"),
@@ -27,7 +29,8 @@ REPORTING_VERBS: dict[str, str] = {
     **dict.fromkeys(["accuse", "blame"], "accused"),
     **dict.fromkeys(["demand", "urge"], "demanded"),
     **dict.fromkeys(["allege", "claim", "assert"], "alleged"),
-    **dict.fromkeys(["report", "reveal", "announce", "disclose"], "reported"),
+    **dict.fromkeys(["report", "reveal", "disclose", "find", "show"], "reported"),
+    "announce": "said",
 }
 # Forms English does not build by rule.
 IRREGULAR: dict[str, tuple[str, ...]] = {
@@ -37,10 +40,13 @@ IRREGULAR: dict[str, tuple[str, ...]] = {
     "forecast": ("forecasts", "forecast", "forecasted", "forecasting"),
     "slam": ("slams", "slammed", "slamming"),
     "admit": ("admits", "admitted", "admitting"),
+    "find": ("finds", "found", "finding"),
+    "show": ("shows", "showed", "shown", "showing"),
 }
 # Verbs that are speech only with a reported clause, a quotation or a colon after them: "added 2,000
 # jobs", "reported revenue", "called for calm" and "posted a loss" say nothing of their own.
-NEEDS_CLAUSE = frozenset({"add", "note", "report", "reveal", "announce", "disclose", "estimate", "forecast",
+NEEDS_CLAUSE = frozenset({"add", "note", "report", "reveal", "disclose", "find", "show", "concede", "agree",
+                          "respond", "promise", "pledge", "joke", "complain", "boast", "recommend", "estimate", "forecast",
                           "project", "call", "post", "tweet", "recall", "observe", "maintain", "predict",
                           "explain", "write", "ask", "claim", "stress", "admit",
                           "acknowledge", "suggest", "state", "confirm", "verify", "reveal", "comment",
