@@ -32,8 +32,8 @@ FIGURE_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
 ORG_LABELS = frozenset({"ORG", "GPE", "NORP"})
 SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 # children that are not part of who speaks: "Smith, who has long argued X," / "Smith and Jones"
-NOT_SPEAKER = frozenset({"relcl", "acl", "advcl", "ccomp", "npadvmod", "advmod", "parataxis", "punct"})
-CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "ccomp"})  # dropped at any depth of a speaker phrase
+NOT_SPEAKER = frozenset({"relcl", "advcl", "ccomp", "npadvmod", "advmod", "parataxis", "punct"})
+CLAUSE_DEPS = frozenset({"relcl", "advcl", "ccomp"})  # dropped at any depth of a speaker phrase
 CLAUSES = frozenset({"ccomp", "parataxis", "xcomp"})
 # a verb whose subject it inherits: "X met Y, saying ...", "X issued a statement and warned ..."
 INHERITS = frozenset({"conj", "xcomp", "advcl"})
@@ -82,12 +82,16 @@ def extract(article_id: str, text: str, *, published: str = "", title: str = "",
         if sent.doc is None:
             continue
         span = _statement_span(sentences, i, text)
-        said = [f for f in attributions(sent.doc, _quoted(sent, text)) if _resolve(f, last, sent.paragraph)]
+        said = [f for f in attributions(sent.doc, _quoted(sent, text)) if _resolve(f, last, sent.paragraph)] \
+            if _is_prose(text, span) else []
         for f in said:
             stance = lexicon.stance_from_wording(f.stance, text[span[0] : span[1]])
             claims.append(make_claim(article_id, f.speaker, stance, text[span[0] : span[1]], *span))
             if not f.pronoun:
                 last["person" if _person_like(f.speaker) else "body"] = f.speaker, sent.paragraph
+        subject = _person_subject(sent.doc)
+        if subject is not None and (not said or said[-1].pronoun or not said[-1].speaker.person):
+            last["person"] = subject, sent.paragraph  # "Neville couldn't think ... 'Quote,' he said."
         who = said[0] if said else None
         for fig in figures(sent.doc, sent.start):
             claims.append(_figure_claim(article_id, who, fig, text, sent))
@@ -147,6 +151,11 @@ def _resolve(found: _Found, last: dict[str, tuple[Speaker, int]], paragraph: int
     writing often gives each quotation its own paragraph ("Smith said X.\n\n'Y,' she said.").
     """
     if not found.pronoun:
+        prev = last.get("body")
+        sp = found.speaker
+        if prev and not sp.person and " " not in sp.name and prev[0].name.lower().endswith(" " + sp.name.lower()) \
+                and sp.written.lower().startswith("the "):
+            found.speaker = Speaker(prev[0].name, "", prev[0].role, prev[0].organisation, sp.written)  # "the study"
         return True
     ref = last.get("person" if found.pronoun in lexicon.PERSON_PRONOUNS else "body")
     if ref is None or paragraph - ref[1] > PRONOUN_REACH:
@@ -154,6 +163,22 @@ def _resolve(found: _Found, last: dict[str, tuple[Speaker, int]], paragraph: int
     sp = ref[0]
     found.speaker = Speaker(sp.name, sp.person, sp.role, sp.organisation, found.pronoun)
     return True
+
+
+def _is_prose(text: str, span: tuple[int, int]) -> bool:
+    """A sentence that ends like one: headlines, captions and link teasers ("More:...") do not."""
+    tail = text[span[0] : span[1]].rstrip()
+    return tail.endswith((".", "?", "!", *lexicon.QUOTE_MARKS, "'", "\u2019", ")"))
+
+
+def _person_subject(doc: Doc) -> Speaker | None:
+    """The last person who is the subject of a clause in this sentence: what "he"/"she" refer to next."""
+    for tok in reversed(doc):
+        if tok.dep_ == "nsubj" and tok.ent_type_ == "PERSON":
+            found = _speaker_at(tok)
+            if found and not found.pronoun and found.speaker.person:
+                return found.speaker
+    return None
 
 
 def _person_like(sp: Speaker) -> bool:
@@ -181,6 +206,8 @@ def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
             if subject.i > tok.i and not _after_quote(tok):
                 continue  # "said more than 350,000 soldiers had died": an object, not an inverted subject
             found = _speaker_at(subject)
+            if found and found.pronoun in lexicon.BODY_PRONOUNS and lemma in lexicon.NEEDS_CLAUSE:
+                continue  # "it promises to be", "they found it hard": rarely a body speaking
             if found:
                 found.stance = _stance(tok, lemma)
                 by_verb.append((tok, found))
@@ -216,10 +243,13 @@ def _is_speech(verb: Token, lemma: str, doc: Doc, quoted: Sequence[bool]) -> boo
     """A reporting verb used as one: a verb in the parse, and with something said around it."""
     if verb.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj", "compound", "amod", "attr", "appos", "poss"}:
         return False  # a noun: "the report", "a statement"
-    if lemma not in lexicon.NEEDS_CLAUSE or verb.dep_ == "parataxis":
-        return True
     children = {c.dep_ for c in verb.children}
     nxt = doc[verb.i + 1].text if verb.i + 1 < len(doc) else ""
+    if lemma in lexicon.FINDINGS:  # "the study found that ...", not "people find it hard"
+        return nxt == ":" or any(c.dep_ == "ccomp" and any(m.dep_ == "mark" for m in c.children)
+                                 for c in verb.children) or ("dobj" not in children and _after_comma(verb))
+    if lemma not in lexicon.NEEDS_CLAUSE or verb.dep_ == "parataxis":
+        return True
     return (bool(quoted) and any(quoted)) or nxt == ":" or bool(children & CLAUSES) or "agent" in children \
         or ("dobj" not in children and _after_comma(verb))
 

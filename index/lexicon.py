@@ -18,7 +18,7 @@ REPORTING_VERBS: dict[str, str] = {
                      "reiterate", "write", "note", "argue", "suggest", "comment", "remark", "predict",
                      "testify", "declare", "maintain", "contend", "caution", "admit", "concede", "recall",
                      "observe", "acknowledge", "ask", "tweet", "post", "call", "agree", "reply", "respond", "vow",
-                     "mention", "attribute", "recommend", "pledge", "promise", "boast", "complain", "joke"],
+                     "mention", "attribute", "recommend", "pledge", "boast", "complain", "joke"],
                     "said"),
     **dict.fromkeys(["deny", "reject", "refute", "dispute"], "denied"),
     **dict.fromkeys(["dismiss", "downplay"], "dismissed"),
@@ -46,11 +46,13 @@ IRREGULAR: dict[str, tuple[str, ...]] = {
 # Verbs that are speech only with a reported clause, a quotation or a colon after them: "added 2,000
 # jobs", "reported revenue", "called for calm" and "posted a loss" say nothing of their own.
 NEEDS_CLAUSE = frozenset({"add", "note", "report", "reveal", "disclose", "find", "show", "concede", "agree",
-                          "respond", "promise", "pledge", "joke", "complain", "boast", "recommend", "estimate", "forecast",
+                          "respond", "pledge", "joke", "complain", "boast", "recommend", "estimate", "forecast",
                           "project", "call", "post", "tweet", "recall", "observe", "maintain", "predict",
                           "explain", "write", "ask", "claim", "stress", "admit",
                           "acknowledge", "suggest", "state", "confirm", "verify", "reveal", "comment",
                           "remark"})
+# Verbs of findings: speech only before "that ..." or a colon, or after the finding ("..., the study found").
+FINDINGS = frozenset({"find", "show"})
 STANCES: tuple[str, ...] = ("said", "denied", "dismissed", "confirmed", "did not confirm", "warned", "condemned",
                             "estimated", "accused", "demanded", "alleged", "reported")
 # question word stem -> the stances that answer it ("who rejected...?" is answered by denials too)
@@ -109,8 +111,21 @@ def _forms() -> dict[str, str]:
 
 
 VERB_FORMS: dict[str, str] = _forms()  # written form -> lemma
-CANDIDATE = re.compile(r"\b(?:" + "|".join(sorted(VERB_FORMS, key=len, reverse=True)) + r")\b|\baccording to\b|"
-                       rf"[{QUOTE_MARKS}]|\d", re.I)
+
+
+def _trigger_forms() -> list[str]:
+    """Forms worth a parse. 'report(s)', 'claim(s)', 'state(s)' are nouns far more often than
+    speech, so verbs that need a clause anyway trigger a parse only in their past and -ing forms."""
+    weak = NEEDS_CLAUSE | FINDINGS
+    present = {lemma: {lemma, IRREGULAR.get(lemma, _regular_forms(lemma))[0]} for lemma in REPORTING_VERBS}
+    return sorted((f for f, lemma in VERB_FORMS.items() if lemma not in weak or f not in present[lemma]),
+                  key=lambda f: (-len(f), f))
+
+
+# A sentence is parsed when it holds one of these: a reporting verb, "according to", a quotation
+# mark, or a digit that is not part of a year (the figures).
+CANDIDATE = re.compile(r"\b(?:" + "|".join(_trigger_forms()) + r")\b|\baccording to\b|"
+                       rf"[{QUOTE_MARKS}]|(?<![\d.,/:-])(?!(?:1[89]|20)\d\d\b)\d", re.I)
 
 
 def stance_of(form: str) -> str:
