@@ -34,7 +34,7 @@ SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 # children that are not part of who speaks: "Smith, who has long argued X," / "Smith and Jones"
 NOT_SPEAKER = frozenset({"relcl", "advcl", "ccomp", "npadvmod", "advmod", "parataxis", "punct"})
 CLAUSE_DEPS = frozenset({"relcl", "advcl", "ccomp"})  # dropped at any depth of a speaker phrase
-CLAUSES = frozenset({"ccomp", "parataxis", "xcomp"})
+CLAUSES = frozenset({"ccomp", "parataxis"})
 # a verb whose subject it inherits: "X met Y, saying ...", "X issued a statement and warned ..."
 INHERITS = frozenset({"conj", "xcomp", "advcl"})
 DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her"})
@@ -192,8 +192,10 @@ def _person_like(sp: Speaker) -> bool:
 def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
     """The speakers of one parsed sentence, with the stance of the verb that introduces each.
 
-    When one speech verb reports another ("X stressed ..., the embassy said"), the inner speaker
-    is the one whose words these are; "according to" counts only when no verb names a speaker.
+    When one speech verb reports another, the speaker named first keeps the statement: "X stressed
+    ..., the embassy said" is X's, "Woodward said North Korea agreed ..." is Woodward's. A pronoun
+    inside a subordinate clause ("a threat that he said poses") is never a speaker of its own.
+    "According to" counts only when no verb names a speaker.
     """
     by_verb: list[tuple[Token, _Found]] = []
     according: list[_Found] = []
@@ -206,6 +208,8 @@ def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
             if subject.i > tok.i and not _after_quote(tok):
                 continue  # "said more than 350,000 soldiers had died": an object, not an inverted subject
             found = _speaker_at(subject)
+            if found and found.pronoun and tok.dep_ in {"relcl", "acl", "ccomp"}:
+                continue
             if found and found.pronoun in lexicon.BODY_PRONOUNS and lemma in lexicon.NEEDS_CLAUSE:
                 continue  # "it promises to be", "they found it hard": rarely a body speaking
             if found:
@@ -218,12 +222,27 @@ def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
             found = _speaker_at(obj) if obj is not None else None
             if found and not found.pronoun:
                 according.append(found)
-    inner = [f for v, f in by_verb if not any(w is not v and v.is_ancestor(w) and not g.pronoun
-                                              and g.speaker.key != f.speaker.key for w, g in by_verb)]
+    kept = [f for v, f in by_verb if not any(w.i < v.i and (_nested(v, f, w, g) or _nested(w, g, v, f))
+                                             for w, g in by_verb)]
     unique: dict[str, _Found] = {}
-    for f in inner or according:
+    for f in kept or according:
         unique.setdefault(f.pronoun or f.speaker.key, f)
     return list(unique.values())
+
+
+def _nested(outer: Token, outer_found: _Found, inner: Token, inner_found: _Found) -> bool:
+    """Does the speech verb ``outer`` report, in its content clause, what someone else said with ``inner``?
+
+    "X responded, with Y telling reporters ..." is not nested: Y speaks for X, not inside X's words.
+    """
+    if not outer.is_ancestor(inner) or inner_found.pronoun or inner_found.speaker.key == outer_found.speaker.key:
+        return False
+    tok = inner
+    while tok.i != outer.i and tok.head.i != tok.i:
+        if tok.dep_ in CLAUSES:
+            return True
+        tok = tok.head
+    return False  # Tokens are views made afresh on each access: compare positions, never identity
 
 
 def _after_quote(tok: Token) -> bool:
@@ -276,10 +295,10 @@ def _subject(verb: Token) -> Token | None:
             return subject
         if tok.dep_ == "relcl":
             return tok.head
-        if tok.dep_ == "acl" and tok.head.head is not tok.head:  # "issued a statement saying ..."
+        if tok.dep_ == "acl" and tok.head.head.i != tok.head.i:  # "issued a statement saying ..."
             tok = tok.head.head
             continue
-        tok = tok.head if tok.dep_ in INHERITS and tok.head is not tok else None
+        tok = tok.head if tok.dep_ in INHERITS and tok.head.i != tok.i else None
     return None
 
 
@@ -308,15 +327,15 @@ def _phrase(head: Token) -> list[Token]:
     """The subject phrase: head with its compounds, possessor, modifiers and appositive, no clauses."""
     drop: set[int] = set()
     for tok in head.subtree:
-        if tok.i in drop or tok is head:
+        if tok.i in drop or tok.i == head.i:
             continue
         inner_punct = tok.dep_ == "punct" and head.left_edge.i < tok.i < head.right_edge.i
-        if (tok.dep_ in NOT_SPEAKER and not inner_punct and (tok.head is head or tok.dep_ in CLAUSE_DEPS)):
+        if (tok.dep_ in NOT_SPEAKER and not inner_punct and (tok.head.i == head.i or tok.dep_ in CLAUSE_DEPS)):
             drop.update(t.i for t in tok.subtree)
     kept = [t for t in head.subtree if t.i not in drop]
     while kept and (kept[0].is_punct or kept[0].lower_ in DETERMINERS or kept[0].lower_ in {"and", "but"}):
         kept = kept[1:]
-    while kept and (kept[-1].is_punct or kept[-1].dep_ == "case" and len(kept) == 1):
+    while kept and (kept[-1].is_punct or (kept[-1].dep_ == "case" and len(kept) == 1)):
         kept = kept[:-1]
     return kept
 

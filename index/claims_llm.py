@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from index import attribution, lexicon
-from index.claims import Claim
 from index.chunking import sentence_spans
+from index.claims import Claim
 from index.clean import QUOTES
 from index.speakers import resolve_article
 

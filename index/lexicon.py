@@ -45,12 +45,12 @@ IRREGULAR: dict[str, tuple[str, ...]] = {
 }
 # Verbs that are speech only with a reported clause, a quotation or a colon after them: "added 2,000
 # jobs", "reported revenue", "called for calm" and "posted a loss" say nothing of their own.
-NEEDS_CLAUSE = frozenset({"add", "note", "report", "reveal", "disclose", "find", "show", "concede", "agree",
-                          "respond", "pledge", "joke", "complain", "boast", "recommend", "estimate", "forecast",
-                          "project", "call", "post", "tweet", "recall", "observe", "maintain", "predict",
-                          "explain", "write", "ask", "claim", "stress", "admit",
-                          "acknowledge", "suggest", "state", "confirm", "verify", "reveal", "comment",
-                          "remark"})
+NEEDS_CLAUSE = frozenset({
+    "add", "note", "report", "reveal", "disclose", "find", "show", "concede", "agree", "respond", "pledge", "joke",
+    "complain", "boast", "recommend", "estimate", "forecast", "project", "call", "post", "tweet", "recall",
+    "observe", "maintain", "predict", "explain", "write", "ask", "claim", "stress", "admit", "acknowledge",
+    "suggest", "state", "confirm", "verify", "comment", "remark",
+})
 # Verbs of findings: speech only before "that ..." or a colon, or after the finding ("..., the study found").
 FINDINGS = frozenset({"find", "show"})
 STANCES: tuple[str, ...] = ("said", "denied", "dismissed", "confirmed", "did not confirm", "warned", "condemned",
