@@ -51,6 +51,17 @@ def _candidates(bare: str, full_keys: Iterable[str]) -> list[str]:
     return sorted({k for k in full_keys if bare in (k.split()[0], k.split()[-1])})
 
 
+def _name_like(c: Claim) -> bool:
+    """A capitalised body with no organisation: a name NER did not tag ("Zinoviev said", "Ana Lopez")."""
+    words = c.speaker.split()
+    return not c.person and not c.organisation and 0 < len(words) <= 4 and all(w[:1].isupper() for w in words) \
+        and not any(m.split()[0].lower() in {"the", "a", "an"} for m in c.mentions if m.split())
+
+
+def _bare_name(c: Claim) -> bool:
+    return _name_like(c) and len(c.speaker.split()) == 1
+
+
 def _rename(c: Claim, key: str, display: str) -> None:
     c.speaker_key, c.person, c.speaker = key, display, display
 
@@ -65,14 +76,13 @@ def resolve_article(claims: Sequence[Claim], names_in_text: Sequence[str] = ()) 
     that is mentioned without being quoted.
     """
     display: dict[str, str] = {}
-    for name in [*(c.person for c in claims if c.person), *names_in_text]:
+    for name in [*(c.person or c.speaker for c in claims if c.person or _name_like(c)), *names_in_text]:
         key = name_key(name)
         if len(key.split()) > 1:
             display.setdefault(key, name)
     for c in claims:
         key = name_key(c.person or c.speaker)
-        bare_body = not c.person and not c.organisation and c.speaker[:1].isupper()  # "Zinoviev", NER missed
-        if (c.person or bare_body) and len(key.split()) == 1:
+        if (c.person or _bare_name(c)) and len(key.split()) == 1:
             found = _candidates(key, display)
             if len(found) == 1:
                 _rename(c, found[0], display[found[0]])
@@ -82,11 +92,15 @@ def resolve_article(claims: Sequence[Claim], names_in_text: Sequence[str] = ()) 
 def merge_corpus(claims: list[Claim]) -> list[Claim]:
     """Across articles: one key per person, shown with its fullest, most used written form."""
     keys = sorted({c.speaker_key for c in claims if c.person})
-    full = [k for k in keys if len(k.split()) > 1]
+    full = sorted({k for k in keys if len(k.split()) > 1} | {c.speaker_key for c in claims if _name_like(c)
+                                                             and len(c.speaker_key.split()) > 1})
     canonical: dict[str, str] = {}
-    for k in keys:
+    for k in sorted(set(keys) | {c.speaker_key for c in claims if _bare_name(c)}):
         found = _candidates(k, full) if len(k.split()) == 1 else []
         canonical[k] = found[0] if len(found) == 1 else k
+    for c in claims:
+        if _bare_name(c) and canonical.get(c.speaker_key, c.speaker_key) != c.speaker_key:
+            c.person = c.speaker  # joins a full name below
     written: dict[str, Counter[str]] = {}
     for c in claims:
         if c.person:
