@@ -72,12 +72,10 @@ def test_rutte_first_saw_no_evidence_then_warned_of_escalation(book: ClaimBook) 
     assert any("significant escalation" in c.statement or "significantly escalate" in c.statement for c in found)
 
 
-def test_a_bare_surname_with_two_full_names_in_reach_stays_itself(book: ClaimBook) -> None:
+def test_kim_is_kim_hong_kyun_in_both_articles(book: ClaimBook) -> None:
     kim = statements(book, "Kim Hong Kyun")
-    assert kim and {c.speaker for c in kim} == {"Kim Hong Kyun"}
-    bare = [c for c in book.find(kind="statement") if c.speaker == "Kim"]
-    assert bare, "'Kim' in an article that also names Kim Jong Un is not guessed to be either"
-    assert all(c.person == "Kim" for c in bare)
+    assert {c.speaker for c in kim} == {"Kim Hong Kyun"}
+    assert len({c.article_id for c in kim}) == 2, "'Kim' in one article is Kim Hong Kyun of the other"
 
 
 def test_troop_figures_with_who_stated_them(book: ClaimBook) -> None:
