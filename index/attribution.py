@@ -174,7 +174,8 @@ def _is_prose(text: str, span: tuple[int, int]) -> bool:
 def _person_subject(doc: Doc) -> Speaker | None:
     """The last person who is the subject of a clause in this sentence: what "he"/"she" refer to next."""
     for tok in reversed(doc):
-        if tok.dep_ == "nsubj" and tok.ent_type_ == "PERSON":
+        if tok.dep_ == "nsubj" and (tok.ent_type_ == "PERSON" or (not tok.ent_type_ and tok.is_title
+                                                                  and not tok.is_sent_start)):
             found = _speaker_at(tok)
             if found and not found.pronoun and found.speaker.person:
                 return found.speaker
@@ -203,9 +204,11 @@ def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
         lemma = lexicon.VERB_FORMS.get(tok.lower_)
         if lemma and _is_speech(tok, lemma, doc, quoted):
             subject = _subject(tok)
+            if subject is None and tok.i > 0 and doc[tok.i - 1].ent_type_ == "PERSON":
+                subject = doc[tok.i - 1]  # "..., Pepsi's marketing chief Todd Kaplan said." parsed as an appositive
             if subject is None or (quoted and quoted[tok.idx] and quoted[subject.idx]):
                 continue  # a verb and subject inside a quotation: the quoted person's words
-            if subject.i > tok.i and not _after_quote(tok):
+            if subject.dep_ in SUBJECTS and subject.i > tok.i and not _after_quote(tok):
                 continue  # "said more than 350,000 soldiers had died": an object, not an inverted subject
             found = _speaker_at(subject)
             if found and found.pronoun and tok.dep_ in {"relcl", "acl", "ccomp"}:
