@@ -268,7 +268,7 @@ def _is_speech(verb: Token, lemma: str, doc: Doc, quoted: Sequence[bool]) -> boo
     children = {c.dep_ for c in verb.children}
     nxt = doc[verb.i + 1].text if verb.i + 1 < len(doc) else ""
     if lemma in lexicon.FINDINGS:  # "the study found that ...", not "people find it hard"
-        return nxt == ":" or any(c.dep_ == "ccomp" and any(m.dep_ == "mark" for m in c.children)
+        return nxt == ":" or any(c.dep_ == "ccomp" and (c.i < verb.i or any(m.dep_ == "mark" for m in c.children))
                                  for c in verb.children) or ("dobj" not in children and _after_comma(verb))
     if lemma not in lexicon.NEEDS_CLAUSE or verb.dep_ == "parataxis":
         return True
@@ -298,6 +298,9 @@ def _subject(verb: Token) -> Token | None:
             return subject
         if tok.dep_ == "relcl":
             return tok.head
+        if tok.dep_ == "pcomp" and tok.head.dep_ == "prep":  # "After telling delegates ..., she told them"
+            tok = tok.head.head
+            continue
         if tok.dep_ == "acl" and tok.head.head.i != tok.head.i:  # "issued a statement saying ..."
             tok = tok.head.head
             continue
