@@ -224,6 +224,7 @@ def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
             obj = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
             found = _speaker_at(obj) if obj is not None else None
             if found and not found.pronoun:
+                found.stance = "reported"
                 according.append(found)
     kept = [f for v, f in by_verb if not any(w.i < v.i and (_nested(v, f, w, g) or _nested(w, g, v, f))
                                              for w, g in by_verb)]
@@ -456,6 +457,11 @@ def counted_noun(ent: Span) -> str:
     """The noun a figure counts or describes: '2,000 jobs' -> jobs, 'revenue of $4.2 billion' -> revenue."""
     root = ent.root
     head = root.head
+    of = next((c for c in root.children if c.dep_ == "prep" and c.lower_ == "of" and c.i >= ent.end), None)
+    if of is not None:  # "4 feet of snow", "90% of flights", "2,000 of its workers"
+        obj = next((c for c in of.children if c.dep_ == "pobj"), None)
+        if obj is not None and _noun(obj):
+            return _noun(obj)
     if root.dep_ in {"nummod", "quantmod", "compound", "amod", "nmod"} and not (ent.start <= head.i < ent.end):
         return _noun(head)
     if root.dep_ == "pobj" and head.dep_ == "prep":

@@ -52,9 +52,10 @@ def _candidates(bare: str, full_keys: Iterable[str]) -> list[str]:
 
 
 def _name_like(c: Claim) -> bool:
-    """A capitalised body with no organisation: a name NER did not tag ("Zinoviev said", "Ana Lopez")."""
+    """A capitalised body with no other organisation: a name NER missed or took for one ("Poloncarz said")."""
     words = c.speaker.split()
-    return not c.person and not c.organisation and 0 < len(words) <= 4 and all(w[:1].isupper() for w in words) \
+    return not c.person and c.organisation in {"", c.speaker} and 0 < len(words) <= 4 \
+        and all(w[:1].isupper() for w in words) \
         and not any(m.split()[0].lower() in {"the", "a", "an"} for m in c.mentions if m.split())
 
 
@@ -63,6 +64,8 @@ def _bare_name(c: Claim) -> bool:
 
 
 def _rename(c: Claim, key: str, display: str) -> None:
+    if c.organisation == c.speaker:
+        c.organisation = ""  # NER took the bare name for an organisation
     c.speaker_key, c.person, c.speaker = key, display, display
 
 
@@ -100,6 +103,7 @@ def merge_corpus(claims: list[Claim]) -> list[Claim]:
         canonical[k] = found[0] if len(found) == 1 else k
     for c in claims:
         if _bare_name(c) and canonical.get(c.speaker_key, c.speaker_key) != c.speaker_key:
+            c.organisation = "" if c.organisation == c.speaker else c.organisation
             c.person = c.speaker  # joins a full name below
     written: dict[str, Counter[str]] = {}
     for c in claims:
