@@ -143,3 +143,28 @@ def test_numbers_and_lexicon() -> None:
     assert number("none") is None
     assert stance_of("rejected") == "denied" and stance_of("warns") == "warned" and stance_of("table") == ""
     assert CANDIDATE.search("He said so.") and not CANDIDATE.search("In 2023 it rained.")
+
+
+def test_a_complete_gold_file_judges_every_extracted_statement(tmp_path: Path) -> None:
+    from evals.claims_eval import evaluate
+
+    (tmp_path / "set").mkdir()
+    (tmp_path / "set" / "a.txt").write_text(
+        "Acme chief executive Maria Lopez said sales rose 12% in the quarter.\n\n"
+        "The union said the cuts were unfair to workers.\n")
+    gold = tmp_path / "set.jsonl"
+    gold.write_text(json.dumps({"article": "a.txt", "speaker": "Maria Lopez", "speaker_aliases": [],
+                                "stance": "said", "statement": "sales rose 12% in the quarter"}) + "\n")
+    complete = evaluate(gold)
+    assert (complete["complete"], complete["recall"], complete["precision"]) == (True, 1.0, 0.5)
+    subset = evaluate(gold, complete=False)
+    assert (subset["recall"], subset["precision"], subset["unjudged"]) == (1.0, 1.0, 1)
+
+
+def test_claims_eval_reports_a_missing_article_folder_in_one_line(tmp_path: Path) -> None:
+    gold = tmp_path / "nowhere.jsonl"
+    gold.write_text("{}\n")
+    run = subprocess.run([sys.executable, "-m", "evals", "claims", "--gold", str(gold)], cwd=ROOT,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2 and run.stderr.startswith("error: no article folder")
+    assert "Traceback" not in run.stderr
