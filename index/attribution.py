@@ -59,6 +59,7 @@ class _Found:
     speaker: Speaker
     stance: str
     pronoun: str = ""  # "he" when the speaker still has to be resolved
+    definite: bool = False  # "the study": may be the fuller body named just before ("the 2018 study")
 
 
 @dataclass
@@ -154,7 +155,7 @@ def _resolve(found: _Found, last: dict[str, tuple[Speaker, int]], paragraph: int
         prev = last.get("body")
         sp = found.speaker
         if prev and not sp.person and " " not in sp.name and prev[0].name.lower().endswith(" " + sp.name.lower()) \
-                and sp.written.lower().startswith("the "):
+                and found.definite:
             found.speaker = Speaker(prev[0].name, "", prev[0].role, prev[0].organisation, sp.written)  # "the study"
         return True
     ref = last.get("person" if found.pronoun in lexicon.PERSON_PRONOUNS else "body")
@@ -327,7 +328,7 @@ def _speaker_at(head: Token) -> _Found | None:
     if not tokens or len(tokens) > MAX_SPEAKER_TOKENS:
         return None
     speaker = split_speaker(head.doc, tokens)
-    return _Found(speaker, "said") if speaker else None
+    return _Found(speaker, "said", definite=head.left_edge.lower_ == "the") if speaker else None
 
 
 def _phrase(head: Token) -> list[Token]:
