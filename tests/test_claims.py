@@ -192,3 +192,13 @@ def test_llm_extractor_falls_back_to_the_rules_when_the_server_is_down(tmp_path:
     report = build([tmp_path / "a.txt"], s, progress=False, pipeline=pipe)
     assert report.added and report.claims == len(extract("x", SHORT)) > 0
     assert "the rules were used" in report.summary() and "not reachable" in report.summary()
+
+
+def test_how_many_questions_get_the_figures_that_count_their_noun(book: ClaimBook) -> None:
+    from assistant.text import analyze, stem
+
+    q = analyze("How many soldiers did North Korea send?")
+    figures = [c for c in book.relevant(q) if c.kind == "figure"]
+    assert figures and {stem(c.unit) for c in figures} == {"soldier"}
+    everything = [c for c in book.relevant(analyze("How much did it all cost?")) if c.kind == "figure"]
+    assert len(everything) == len(book.find(kind="figure")), "no figure counts 'cost': every figure is relevant"
