@@ -1,7 +1,7 @@
 """Who said what, read from the dependency parse: attributed statements and figures, any topic.
 
 Only sentences that can hold an attribution or a figure (a reporting verb, "according to", a
-quotation mark, a digit: ``lexicon.CANDIDATE``) are parsed, in one batch per article; the rest
+digit, a quotation beside a verb: ``lexicon.is_candidate``) are parsed, in one batch per article; the rest
 cost a regular expression. In a parsed sentence:
 
 - a speaker is the subject of a reporting verb outside quotation marks ("'...,' said X", "X said
@@ -74,7 +74,7 @@ class _Sentence:
 def extract(article_id: str, text: str, *, published: str = "", title: str = "", source: str = "") -> list[Claim]:
     """All attributed statements and figures in one article's clean text."""
     sentences = _sentences(text)
-    todo = [s for s in sentences if lexicon.CANDIDATE.search(text, s.start, s.end)]
+    todo = [s for s in sentences if lexicon.is_candidate(text, s.start, s.end)]
     for s, doc in zip(todo, nlp.parse([text[s.start : s.end] for s in todo]), strict=True):
         s.doc = doc
     claims: list[Claim] = []

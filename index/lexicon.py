@@ -122,10 +122,20 @@ def _trigger_forms() -> list[str]:
                   key=lambda f: (-len(f), f))
 
 
-# A sentence is parsed when it holds one of these: a reporting verb, "according to", a quotation
-# mark, or a digit that is not part of a year (the figures).
+# A sentence is parsed when it holds a reporting verb, "according to", or a digit that is not part of
+# a year (the figures); a quotation mark counts only beside a verb form that alone would not
+# ('"...," she notes.'): a quotation with no verb at all has no speaker to find.
 CANDIDATE = re.compile(r"\b(?:" + "|".join(_trigger_forms()) + r")\b|\baccording to\b|"
-                       rf"[{QUOTE_MARKS}]|(?<![\d.,/:-])(?!(?:1[89]|20)\d\d\b)\d", re.I)
+                       r"(?<![\d.,/:-])(?!(?:1[89]|20)\d\d\b)\d", re.I)
+_ANY_FORM = re.compile(r"\b(?:" + "|".join(sorted(VERB_FORMS, key=lambda f: (-len(f), f))) + r")\b", re.I)
+_QUOTE = re.compile(f"[{QUOTE_MARKS}]")
+
+
+def is_candidate(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Can text[start:end] hold an attribution or a figure (is it worth a parse)?"""
+    end = len(text) if end is None else end
+    return bool(CANDIDATE.search(text, start, end)
+                or (_QUOTE.search(text, start, end) and _ANY_FORM.search(text, start, end)))
 
 
 def stance_of(form: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from index.attribution import extract, number
 from index.claims import Claim, merge_names
-from index.lexicon import CANDIDATE, stance_of
+from index.lexicon import is_candidate, stance_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -142,7 +142,8 @@ def test_numbers_and_lexicon() -> None:
     assert number("two") == 2.0
     assert number("none") is None
     assert stance_of("rejected") == "denied" and stance_of("warns") == "warned" and stance_of("table") == ""
-    assert CANDIDATE.search("He said so.") and not CANDIDATE.search("In 2023 it rained.")
+    assert is_candidate("He said so.") and is_candidate('"Go," she notes.') and is_candidate("It cost $5.")
+    assert not is_candidate("In 2023 it rained.") and not is_candidate('A "new" logo.')
 
 
 def test_a_complete_gold_file_judges_every_extracted_statement(tmp_path: Path) -> None:
