@@ -6,7 +6,7 @@ cost a regular expression. In a parsed sentence:
 
 - a speaker is the subject of a reporting verb outside quotation marks ("'...,' said X", "X said
   that ...", "X, the CEO, denied ..."), or the object of "according to"; he/she (it/they) stand
-  for the last named person (body) of the same paragraph;
+  for the last named person (body) of the same paragraph or the PRONOUN_REACH paragraphs before;
 - the phrase is split by NER: a PERSON inside it is the person, the other title words the role,
   an ORG/GPE/NORP the organisation; a phrase with no PERSON is a body;
 - every CARDINAL/MONEY/PERCENT/QUANTITY entity is a figure, with the noun it counts.
@@ -80,27 +80,33 @@ def extract(article_id: str, text: str, *, published: str = "", title: str = "",
     claims: list[Claim] = []
     last: dict[str, tuple[Speaker, int]] = {}  # "person"/"body" -> the last named speaker, its paragraph
     for i, sent in enumerate(sentences):
-        if sent.doc is None:
-            continue
-        span = _statement_span(sentences, i, text)
-        said = [f for f in attributions(sent.doc, _quoted(sent, text)) if _resolve(f, last, sent.paragraph)] \
-            if _is_prose(text, span) else []
-        for f in said:
-            stance = lexicon.stance_from_wording(f.stance, text[span[0] : span[1]])
-            claims.append(make_claim(article_id, f.speaker, stance, text[span[0] : span[1]], *span))
-            if not f.pronoun:
-                last["person" if _person_like(f.speaker) else "body"] = f.speaker, sent.paragraph
-        subject = _person_subject(sent.doc)
-        if subject is not None and (not said or said[-1].pronoun or not said[-1].speaker.person):
-            last["person"] = subject, sent.paragraph  # "Neville couldn't think ... 'Quote,' he said."
-        who = said[0] if said else None
-        for fig in figures(sent.doc, sent.start):
-            claims.append(_figure_claim(article_id, who, fig, text, sent))
+        if sent.doc is not None:
+            claims += _read_sentence(article_id, text, sentences, i, sent.doc, last)
     names = [e.text for s in todo if s.doc is not None for e in s.doc.ents if e.label_ == "PERSON"]
     claims = merge_overlaps(resolve_article(claims, [_strip_name(n) for n in names]))
     for c in claims:
         c.published, c.title, c.source = published, title, source
     return claims
+
+
+def _read_sentence(article_id: str, text: str, sentences: Sequence[_Sentence], i: int, doc: Doc,
+                   last: dict[str, tuple[Speaker, int]]) -> list[Claim]:
+    """The statements and figures of one parsed sentence; updates ``last`` for the pronouns after it."""
+    sent = sentences[i]
+    span = _statement_span(sentences, i, text)
+    said = [f for f in attributions(doc, _quoted(sent, text)) if _resolve(f, last, sent.paragraph)] \
+        if _is_prose(text, span) else []
+    out = []
+    for f in said:
+        stance = lexicon.stance_from_wording(f.stance, text[span[0] : span[1]])
+        out.append(make_claim(article_id, f.speaker, stance, text[span[0] : span[1]], *span))
+        if not f.pronoun:
+            last["person" if _person_like(f.speaker) else "body"] = f.speaker, sent.paragraph
+    subject = _person_subject(doc)
+    if subject is not None and (not said or said[-1].pronoun or not said[-1].speaker.person):
+        last["person"] = subject, sent.paragraph  # "Neville couldn't think ... 'Quote,' he said."
+    who = said[0] if said else None
+    return out + [_figure_claim(article_id, who, fig, text, sent) for fig in figures(doc, sent.start)]
 
 
 def _sentences(text: str) -> list[_Sentence]:
