@@ -225,10 +225,10 @@ def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
             if found:
                 found.stance = _stance(tok, lemma)
                 by_verb.append((tok, found))
-        elif tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+        elif _source_preposition(tok, doc) is not None:
             if quoted and quoted[tok.idx]:
                 continue
-            obj = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
+            obj = next((c for c in _source_preposition(tok, doc).children if c.dep_ == "pobj"), None)
             found = _speaker_at(obj) if obj is not None else None
             if found and not found.pronoun:
                 found.stance = "reported"
@@ -239,6 +239,18 @@ def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
     for f in kept or according:
         unique.setdefault(f.pronoun or f.speaker.key, f)
     return list(unique.values())
+
+
+def _source_preposition(tok: Token, doc: Doc) -> Token | None:
+    """The preposition whose object is a source: "according to X", "per X" (a filing, a report)."""
+    if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+        return doc[tok.i + 1]
+    if tok.lower_ != "per" or tok.dep_ != "prep":
+        return None
+    obj = next((c for c in tok.children if c.dep_ == "pobj"), None)
+    named = obj is not None and (obj.ent_type_ in ORG_LABELS | {"PERSON"} or any(
+        c.dep_ in {"det", "poss"} for c in obj.children))
+    return tok if named else None  # "per a filing", "per Reuters"; not "per week", "per capita"
 
 
 def _nested(outer: Token, outer_found: _Found, inner: Token, inner_found: _Found) -> bool:
@@ -275,11 +287,17 @@ def _is_speech(verb: Token, lemma: str, doc: Doc, quoted: Sequence[bool]) -> boo
         return False  # a noun: "the report", "a statement"
     children = {c.dep_ for c in verb.children}
     nxt = doc[verb.i + 1].text if verb.i + 1 < len(doc) else ""
+    if any(c.dep_ == "aux" and c.lower_ in lexicon.HYPOTHETICAL for c in verb.children):
+        return False  # "would say", "might claim": not something said
+    if lemma == "say" and "dobj" in children and not children & CLAUSES and nxt != ":" and not _after_quote(verb):
+        return False  # "said a final farewell", "said grace"
     if lemma in lexicon.FINDINGS:  # "the study found that ...", not "people find it hard"
         return nxt == ":" or any(c.dep_ == "ccomp" and (c.i < verb.i or any(m.dep_ == "mark" for m in c.children))
                                  for c in verb.children) or ("dobj" not in children and _after_comma(verb))
     if lemma not in lexicon.NEEDS_CLAUSE or verb.dep_ == "parataxis":
         return True
+    if lexicon.REPORTING_VERBS[lemma] == "demanded" and "xcomp" in children:
+        return True  # "pressed Congress to act"
     return (bool(quoted) and any(quoted)) or nxt == ":" or bool(children & CLAUSES) or "agent" in children \
         or ("dobj" not in children and _after_comma(verb))
 

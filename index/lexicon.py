@@ -18,7 +18,7 @@ REPORTING_VERBS: dict[str, str] = {
                      "reiterate", "write", "note", "argue", "suggest", "comment", "remark", "predict",
                      "testify", "declare", "maintain", "contend", "caution", "admit", "concede", "recall",
                      "observe", "acknowledge", "ask", "tweet", "post", "call", "agree", "reply", "respond", "vow",
-                     "mention", "attribute", "recommend", "pledge", "boast", "complain", "joke"],
+                     "mention", "attribute", "recommend", "pledge", "boast", "answer", "complain", "joke"],
                     "said"),
     **dict.fromkeys(["deny", "reject", "refute", "dispute"], "denied"),
     **dict.fromkeys(["dismiss", "downplay"], "dismissed"),
@@ -27,7 +27,7 @@ REPORTING_VERBS: dict[str, str] = {
     **dict.fromkeys(["condemn", "denounce", "criticize", "criticise", "slam"], "condemned"),
     **dict.fromkeys(["estimate", "forecast", "project"], "estimated"),
     **dict.fromkeys(["accuse", "blame"], "accused"),
-    **dict.fromkeys(["demand", "urge"], "demanded"),
+    **dict.fromkeys(["demand", "urge", "press", "implore"], "demanded"),
     **dict.fromkeys(["allege", "claim", "assert"], "alleged"),
     **dict.fromkeys(["report", "reveal", "disclose", "find", "show"], "reported"),
     "announce": "said",
@@ -49,7 +49,7 @@ NEEDS_CLAUSE = frozenset({
     "add", "note", "report", "reveal", "disclose", "find", "show", "concede", "agree", "respond", "pledge", "joke",
     "complain", "boast", "recommend", "estimate", "forecast", "project", "call", "post", "tweet", "recall",
     "observe", "maintain", "predict", "explain", "write", "ask", "claim", "stress", "admit", "acknowledge",
-    "suggest", "state", "confirm", "verify", "comment", "remark",
+    "suggest", "state", "confirm", "verify", "comment", "remark", "answer", "press",
 })
 # Verbs of findings: speech only before "that ..." or a colon, or after the finding ("..., the study found").
 FINDINGS = frozenset({"find", "show"})
@@ -82,6 +82,8 @@ NOT_CONFIRMED = re.compile(r"\b(?:can'?t|cannot|could not|couldn'?t|haven'?t|has
                            r"didn'?t|does not|doesn'?t|would not|wouldn'?t|declined to|refused to|unable to|"
                            r"no) (?:\w+ )?(?:confirm|verif|evidence|comment)|\bneither\b.*\bnor\b.*\bconfirm",
                            re.I)
+# Modal auxiliaries that make a reporting verb hypothetical ("would say", "might claim").
+HYPOTHETICAL = frozenset({"would", "could", "might", "may", "should"})
 # Pronouns that stand for the last named speaker of the paragraph: people, or bodies.
 PERSON_PRONOUNS = frozenset({"he", "she"})
 BODY_PRONOUNS = frozenset({"it", "they"})

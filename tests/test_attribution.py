@@ -169,3 +169,12 @@ def test_claims_eval_reports_a_missing_article_folder_in_one_line(tmp_path: Path
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300)
     assert run.returncode == 2 and run.stderr.startswith("error: no article folder")
     assert "Traceback" not in run.stderr
+
+
+def test_sources_by_preposition_and_what_is_not_speech() -> None:
+    text = ("Revenue rose 8%, per a filing with regulators. Prices rose 3 cents per week. "
+            "The crowd said a final farewell to the singer. Critics would say the plan is too costly. "
+            "Senators pressed the agency to release the data.")
+    found = statements(extract("p", text))
+    assert [(c.speaker, c.stance) for c in found] == [("filing with regulators", "reported"),
+                                                       ("Senators", "demanded")]
