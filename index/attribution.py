@@ -225,10 +225,10 @@ def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
             if found:
                 found.stance = _stance(tok, lemma)
                 by_verb.append((tok, found))
-        elif _source_preposition(tok, doc) is not None:
+        elif (prep := _source_preposition(tok, doc)) is not None:
             if quoted and quoted[tok.idx]:
                 continue
-            obj = next((c for c in _source_preposition(tok, doc).children if c.dep_ == "pobj"), None)
+            obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
             found = _speaker_at(obj) if obj is not None else None
             if found and not found.pronoun:
                 found.stance = "reported"
