@@ -316,7 +316,9 @@ def _subject(verb: Token) -> Token | None:
         if agent is not None:  # "first reported by The Wall Street Journal"
             return next((c for c in agent.children if c.dep_ == "pobj"), None)
         if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children):
-            return None
+            # "Smith was quoted as saying ...": the passive subject of "quoted" is the speaker
+            quoted_subject = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
+            return quoted_subject if tok.lower_ == "quoted" and verb.i != tok.i else None
         subject = next((c for c in tok.children if c.dep_ in SUBJECTS), None)
         if subject is not None:
             if subject.lower_ in {"who", "that", "which"} and tok.dep_ == "relcl":

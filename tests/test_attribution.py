@@ -174,7 +174,7 @@ def test_claims_eval_reports_a_missing_article_folder_in_one_line(tmp_path: Path
 def test_sources_by_preposition_and_what_is_not_speech() -> None:
     text = ("Revenue rose 8%, per a filing with regulators. Prices rose 3 cents per week. "
             "The crowd said a final farewell to the singer. Critics would say the plan is too costly. "
-            "Senators pressed the agency to release the data.")
+            "Senators pressed the agency to release the data. Tim Cook was quoted as saying the phone sold well.")
     found = statements(extract("p", text))
     assert [(c.speaker, c.stance) for c in found] == [("filing with regulators", "reported"),
-                                                       ("Senators", "demanded")]
+                                                       ("Senators", "demanded"), ("Tim Cook", "said")]
