@@ -82,11 +82,25 @@ def extract(article_id: str, text: str, *, published: str = "", title: str = "",
     for i, sent in enumerate(sentences):
         if sent.doc is not None:
             claims += _read_sentence(article_id, text, sentences, i, sent.doc, last)
-    names = [e.text for s in todo if s.doc is not None for e in s.doc.ents if e.label_ == "PERSON"]
-    claims = merge_overlaps(resolve_article(claims, [_strip_name(n) for n in names]))
+    claims = merge_overlaps(resolve_article(claims, _names_in_reach(claims, sentences, text), text))
     for c in claims:
         c.published, c.title, c.source = published, title, source
     return claims
+
+
+def _names_in_reach(claims: Sequence[Claim], sentences: Sequence[_Sentence], text: str) -> list[str]:
+    """Every PERSON the article names, in order, for bare surnames to join.
+
+    Sentences not parsed yet are parsed here only when they hold a bare surname that a speaker
+    goes by, so "Kim" can meet both Kims however their sentences were chosen.
+    """
+    bare = sorted({c.speaker for c in claims if c.kind == "statement" and " " not in c.speaker.strip()
+                   and c.speaker[:1].isupper()})
+    late = [s for s in sentences if s.doc is None
+            and any(re.search(rf"\b{re.escape(b)}\b", text[s.start : s.end]) for b in bare)]
+    for s, doc in zip(late, nlp.parse([text[s.start : s.end] for s in late]), strict=True):
+        s.doc = doc
+    return [_strip_name(e.text) for s in sentences if s.doc is not None for e in s.doc.ents if e.label_ == "PERSON"]
 
 
 def _read_sentence(article_id: str, text: str, sentences: Sequence[_Sentence], i: int, doc: Doc,

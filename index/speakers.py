@@ -51,6 +51,11 @@ def _candidates(bare: str, full_keys: Iterable[str]) -> list[str]:
     return sorted({k for k in full_keys if bare in (k.split()[0], k.split()[-1])})
 
 
+def _compatible(a: str, b: str) -> bool:
+    """One name key inside the other: "lloyd austin" and "secretary lloyd austin"."""
+    return f" {a} " in f" {b} " or f" {b} " in f" {a} "
+
+
 def _name_like(c: Claim) -> bool:
     """A capitalised body with no other organisation: a name NER missed or took for one ("Poloncarz said")."""
     words = c.speaker.split()
@@ -69,14 +74,49 @@ def _rename(c: Claim, key: str, display: str) -> None:
     c.speaker_key, c.person, c.speaker = key, display, display
 
 
-def resolve_article(claims: Sequence[Claim], names_in_text: Sequence[str] = ()) -> list[Claim]:
+_WORD = re.compile(r"[^\W\d_][\w'\u2019-]*|\S")
+
+
+def _capitalised_runs(text: str) -> list[list[str]]:
+    """Runs of consecutive capitalised words (any script); punctuation ends a run."""
+    runs: list[list[str]] = [[]]
+    for m in _WORD.finditer(text):
+        word = m.group(0)
+        if word[:1].isupper() and word[:1].isalpha():
+            runs[-1].append(word)
+        elif runs[-1]:
+            runs.append([])
+    return [r for r in runs if len(r) > 1]
+
+
+def names_around(bare: str, text: str) -> list[str]:
+    """Full names the text writes with ``bare`` as their first or last word ("... Minister Kim Hong Kyun").
+
+    Read from runs of capitalised words: the run from ``bare`` to its end when more follows it
+    (surname first), else the word before it and ``bare``. Used only to stop a guess: a bare
+    surname never joins a name found this way, but one found this way that differs from every
+    NER name keeps it from joining any.
+    """
+    out = []
+    for words in _capitalised_runs(text):
+        if bare not in words:
+            continue
+        at = words.index(bare)
+        name = words[at:] if at < len(words) - 1 else words[at - 1 : at + 1]
+        if len(name_key(" ".join(name)).split()) > 1:
+            out.append(" ".join(name))
+    return out
+
+
+def resolve_article(claims: Sequence[Claim], names_in_text: Sequence[str] = (), text: str = "") -> list[Claim]:
     """Within one article: a bare surname becomes the one full name of the article that has it.
 
     A one-word speaker NER did not tag as a person ("Zinoviev") is one too when it is the first
     or last word of exactly one full name of the article.
 
     ``names_in_text``: every PERSON the article names, in order, so "Kim" can join a full name
-    that is mentioned without being quoted.
+    that is mentioned without being quoted; ``text`` (the article) lets a name NER missed block
+    the join (see ``names_around``).
     """
     display: dict[str, str] = {}
     for name in [*(c.person or c.speaker for c in claims if c.person or _name_like(c)), *names_in_text]:
@@ -87,7 +127,8 @@ def resolve_article(claims: Sequence[Claim], names_in_text: Sequence[str] = ()) 
         key = name_key(c.person or c.speaker)
         if (c.person or _bare_name(c)) and len(key.split()) == 1:
             found = _candidates(key, display)
-            if len(found) == 1:
+            written = {name_key(n) for n in names_around(c.speaker, text)} if text else set()
+            if len(found) == 1 and not any(not _compatible(w, found[0]) for w in written):
                 _rename(c, found[0], display[found[0]])
     return list(claims)
 

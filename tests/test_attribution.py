@@ -178,3 +178,11 @@ def test_sources_by_preposition_and_what_is_not_speech() -> None:
     found = statements(extract("p", text))
     assert [(c.speaker, c.stance) for c in found] == [("filing with regulators", "reported"),
                                                        ("Senators", "demanded"), ("Tim Cook", "said")]
+
+
+def test_a_full_name_ner_missed_still_blocks_a_surname_guess() -> None:
+    from index.speakers import names_around
+
+    text = "First Vice Foreign Minister Kim Hong Kyun met envoys. Defense Secretary Lloyd Austin spoke."
+    assert names_around("Kim", text) == ["Kim Hong Kyun"]
+    assert names_around("Austin", text) == ["Lloyd Austin"]
