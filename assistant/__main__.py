@@ -46,7 +46,7 @@ def claims_command(args: argparse.Namespace) -> int:
         return 0
     for c in found:
         who = c.speaker + (f" ({c.role})" if c.role and c.role != c.speaker else "")
-        figure = f" [{c.value:,} {c.unit}]" if c.kind == "figure" else ""
+        figure = f" [{c.figure_text}]" if c.kind == "figure" else ""
         print(f"{c.published or '----------'}  {who}: {c.stance}{figure}")
         print(textwrap.indent(textwrap.fill(c.statement, 96), "    "))
         print(f"    {c.article_id} chars {c.start}-{c.end}")
@@ -69,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     cl = sub.add_parser("claims", help="who said what: attributed statements and figures")
     cl.add_argument("--speaker", default="", help="part of a name, role or organisation, e.g. Austin, NATO")
     cl.add_argument("--stance", default="", help="e.g. denied, dismissed, confirmed, said, warned")
-    cl.add_argument("--figures", action="store_true", help="only numeric claims (troops, containers...)")
+    cl.add_argument("--figures", action="store_true",
+                    help="only figures (counts, money, percentages) with who stated them")
     cl.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     if args.command == "claims":

@@ -1,4 +1,4 @@
-"""Queries over the who-said-what store that ingestion fills (see index/claims.py).
+"""Queries over the who-said-what store that ingestion fills (see index/attribution.py).
 
 The answerer asks it which statements matter for a question: those whose stance the question
 asks about ("who denied...?"), those of a speaker the question names ("what did Austin say?"),
@@ -14,32 +14,9 @@ from assistant.retrieve import passes
 from assistant.text import QuestionInfo, stem
 from assistant.types import Filters
 from index.claims import Claim, merge_names
+from index.lexicon import STANCE_GROUPS
 from index.models import published_key
 from index.store import IndexStore
-
-# question term (stemmed) -> the stances that answer it
-STANCE_GROUPS: dict[str, tuple[str, ...]] = {
-    "deni": ("denied", "dismissed"),
-    "dismiss": ("dismissed", "denied"),
-    "reject": ("denied", "dismissed"),
-    "confirm": ("confirmed", "did not confirm"),
-    "verifi": ("confirmed", "did not confirm"),
-    "condemn": ("condemned",),
-    "warn": ("warned",),
-    "accus": ("accused",),
-    "alleg": ("alleged", "reported"),
-    "estim": ("estimated",),
-    "demand": ("demanded",),
-}
-UNITS: dict[str, tuple[str, ...]] = {
-    "troop": ("troops", "soldiers", "forces", "special forces", "personnel"),
-    "soldier": ("troops", "soldiers", "forces", "special forces", "personnel"),
-    "forc": ("troops", "soldiers", "forces", "special forces", "personnel"),
-    "contain": ("containers",),
-    "kill": ("killed", "deaths", "dead", "casualties"),
-    "die": ("killed", "deaths", "dead", "casualties"),
-    "death": ("killed", "deaths", "dead", "casualties"),
-}
 
 
 def _fold(text: str) -> str:
@@ -51,6 +28,11 @@ class ClaimFilter:
     speaker: str = ""
     stance: str = ""
     kind: str = ""
+
+
+def _counts(c: Claim, counted: str) -> bool:
+    """Does a figure count what the question asks about? Stems match: "troops" / "troop", "jobs" / "job"."""
+    return bool(c.unit) and stem(c.unit.split()[-1]) == counted  # counted: QuestionInfo.focus, already a stem
 
 
 class ClaimBook:
@@ -88,16 +70,22 @@ class ClaimBook:
         return out
 
     def relevant(self, q: QuestionInfo, filters: Filters | None = None) -> list[Claim]:
-        """The claims that bear on a question: by stance asked, speaker named, or figure asked for."""
+        """The claims that bear on a question: by stance asked, speaker named, or figure asked for.
+
+        A "how many X" question takes the figures that count X (by stem); when none does, every
+        figure ("how much did they pay?" names a verb, not what the money is).
+        """
         stances = {s for t in q.terms for s in STANCE_GROUPS.get(t, ())}
-        units = {u for t in q.terms for u in UNITS.get(t, ())}
+        found = self.find(filters=filters)
+        figures = [c for c in found if c.kind == "figure"] if q.wants_number else []
+        counting = [c for c in figures if q.focus and _counts(c, q.focus)]
+        wanted = {id(c) for c in counting or figures}
         picked: dict[str, Claim] = {}
-        for c in self.find(filters=filters):
+        for c in found:
             by_stance = bool(stances) and c.kind == "statement" and c.stance in stances
             by_speaker = c.kind == "statement" and any(
                 len(n) > 2 and _fold(n) in _fold(" ".join([c.speaker, *c.mentions])) for n in q.names
             )
-            by_figure = q.wants_number and c.kind == "figure" and (not units or c.unit in units)
-            if by_stance or by_speaker or by_figure:
+            if by_stance or by_speaker or id(c) in wanted:
                 picked.setdefault(c.id, c)
         return list(picked.values())

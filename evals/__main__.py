@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     cl = sub.add_parser("claims", help="precision/recall of who-said-what extraction on a labelled set")
     cl.add_argument("--gold", type=Path, default=Path(__file__).resolve().parent / "datasets" / "sample_claims.jsonl")
     cl.add_argument("--json", action="store_true")
+    cl.add_argument("--subset", action="store_true",
+                    help="the gold file labels only some statements: judge only extracted ones that overlap it")
     args = parser.parse_args(argv)
 
     if args.command == "compare":
@@ -48,9 +50,13 @@ def main(argv: list[str] | None = None) -> int:
         print(runner.compare(a, b))
         return 0
     if args.command == "claims":
-        from evals.claims_eval import evaluate, format_report
+        from evals.claims_eval import GoldError, evaluate, format_report
 
-        result = evaluate(args.gold)
+        try:
+            result = evaluate(args.gold, complete=False if args.subset else None)
+        except GoldError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         print(json.dumps(result, indent=2) if args.json else format_report(result))
         return 0
 

@@ -5,6 +5,11 @@ the statement copied verbatim from the article. An extracted claim matches a gol
 come from the same article, their texts overlap (most of the gold statement's words are inside
 the extracted statement) and the speaker agrees (a name or alias of the gold speaker appears in
 the extracted speaker, role or the words used for them). Stance agreement is reported apart.
+
+Two kinds of gold file. A *complete* one labels every attributed statement of its articles, so
+every extracted statement that matches no gold line is wrong. The bundled sample file labels a
+subset, so only extracted statements that overlap a labelled one are judged. The articles are the
+folder named like the gold file without ``.jsonl`` next to it (the bundled corpus for the sample).
 """
 
 from __future__ import annotations
@@ -14,12 +19,27 @@ import re
 from pathlib import Path
 from typing import Any
 
-from index.claims import Claim, extract, merge_names
+from index.attribution import extract
+from index.claims import Claim, merge_names
 from index.clean import QUOTES, clean
 from index.embedder import get_embedder
+from index.loaders import split_front_matter
 from settings import BUNDLED_CORPUS
 
 OVERLAP = 0.6  # share of the gold statement's words the extracted statement must contain
+SAMPLE_GOLD = "sample_claims.jsonl"  # labels a subset of its articles' statements
+
+
+class GoldError(Exception):
+    """A gold file or its article folder cannot be read."""
+
+
+def articles_for(gold_path: Path) -> Path:
+    """The folder of articles a gold file labels."""
+    folder = BUNDLED_CORPUS if gold_path.name == SAMPLE_GOLD else gold_path.with_suffix("")
+    if not folder.is_dir():
+        raise GoldError(f"no article folder {folder} next to {gold_path}")
+    return folder
 
 
 def _words(text: str) -> list[str]:
@@ -46,14 +66,25 @@ def extract_corpus(folder: Path = BUNDLED_CORPUS) -> dict[str, list[Claim]]:
     vocabulary = get_embedder().vocabulary
     per_file: dict[str, list[Claim]] = {}
     for f in sorted(folder.glob("*.txt")):
-        per_file[f.name] = extract(f.name, clean(f.read_text("utf-8"), vocabulary).text)
+        _fields, body = split_front_matter(f.read_text("utf-8"))
+        per_file[f.name] = extract(f.name, clean(body, vocabulary).text)
     merged = merge_names(c for cs in per_file.values() for c in cs)
     return {name: [c for c in merged if c.article_id == name and c.kind == "statement"] for name in per_file}
 
 
-def evaluate(gold_path: Path, folder: Path = BUNDLED_CORPUS) -> dict[str, Any]:
-    gold = [json.loads(line) for line in gold_path.read_text("utf-8").splitlines() if line.strip()]
-    predicted = extract_corpus(folder)
+def load_gold(gold_path: Path) -> list[dict[str, Any]]:
+    try:
+        lines = gold_path.read_text("utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+    except (OSError, ValueError) as exc:
+        raise GoldError(f"cannot read gold file {gold_path}: {exc}") from exc
+
+
+def evaluate(gold_path: Path, folder: Path | None = None, complete: bool | None = None) -> dict[str, Any]:
+    """Precision, recall and stance accuracy; ``complete`` defaults to "not the sample file"."""
+    gold = load_gold(gold_path)
+    complete = gold_path.name != SAMPLE_GOLD if complete is None else complete
+    predicted = extract_corpus(folder or articles_for(gold_path))
     matched_pred: set[str] = set()
     found, stance_ok, misses = 0, 0, []
     for g in gold:
@@ -65,22 +96,23 @@ def evaluate(gold_path: Path, folder: Path = BUNDLED_CORPUS) -> dict[str, Any]:
             stance_ok += any(c.stance == g["stance"] for c in candidates)
         else:
             misses.append(f"{g['article']}: {g['speaker']} / {g['statement'][:80]}")
-    # A prediction is correct when it matches some gold statement. The gold set labels a sample of
-    # the statements, so predictions that overlap no gold statement at all are not counted against
-    # precision: only those that overlap a gold statement's text with the wrong speaker are.
+    # A prediction is correct when it matches some gold statement. A subset file (the sample) labels
+    # some statements only, so predictions that overlap no gold statement at all are not counted
+    # against precision there; in a complete file every prediction is judged.
     judged = [c for cs in predicted.values() for c in cs
-              if any(g["article"] == c.article_id and _overlap(g["statement"], c.statement) >= OVERLAP for g in gold)]
+              if complete or any(g["article"] == c.article_id and _overlap(g["statement"], c.statement) >= OVERLAP
+                                 for g in gold)]
     correct = sum(1 for c in judged if c.id in matched_pred)
     return {
         "gold": len(gold),
+        "complete": complete,
         "extracted": sum(len(cs) for cs in predicted.values()),
         "recall": found / len(gold) if gold else 0.0,
         "precision": correct / len(judged) if judged else 0.0,
         "stance_accuracy": stance_ok / found if found else 0.0,
         "unjudged": sum(len(cs) for cs in predicted.values()) - len(judged),
         "misses": misses,
-        "wrong_speaker": [f"{c.article_id}: {c.speaker} / {c.statement[:80]}"
-                          for c in judged if c.id not in matched_pred],
+        "wrong": [f"{c.article_id}: {c.speaker} / {c.statement[:80]}" for c in judged if c.id not in matched_pred],
     }
 
 
@@ -88,9 +120,10 @@ def format_report(result: dict[str, Any]) -> str:
     lines = [
         f"who-said-what extraction on {result['gold']} labelled statements ({result['extracted']} extracted):",
         f"  precision {result['precision']:.2f}  recall {result['recall']:.2f}  "
-        f"stance accuracy {result['stance_accuracy']:.2f}; {result['unjudged']} extracted statements overlap no "
-        "labelled one and are not judged",
+        f"stance accuracy {result['stance_accuracy']:.2f}"
+        + ("; every statement is labelled" if result["complete"] else
+           f"; {result['unjudged']} extracted statements overlap no labelled one and are not judged"),
     ]
     lines += [f"  missed: {m}" for m in result["misses"]]
-    lines += [f"  wrong speaker: {m}" for m in result["wrong_speaker"]]
+    lines += [f"  wrong: {m}" for m in result["wrong"]]
     return "\n".join(lines)

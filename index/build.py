@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from backend.llm import LLMError, OpenAICompatibleLLM
 from backend.prompts import render
-from index import claims, claims_llm
+from index import attribution, claims, claims_llm
 from index.chunking import Chunker
 from index.clean import clean, fallback_title
 from index.embedder import Embedder, get_embedder
@@ -125,9 +125,9 @@ class Pipeline:
     def extract_claims(self, article: Article) -> list[claims.Claim]:
         """Who said what in one article: by the rules, or by the LLM with the rules as fallback.
 
-        Figures (troops, containers, deaths) always come from the rules, which read numbers exactly.
+        Figures always come from the parse, which reads numbers exactly.
         """
-        by_rules = claims.extract(article.id, article.text, published=article.published, title=article.title,
+        by_rules = attribution.extract(article.id, article.text, published=article.published, title=article.title,
                                   source=article.source)
         if self.llm is None:
             return by_rules

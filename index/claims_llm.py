@@ -13,18 +13,20 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from index import claims as rules
+from index import attribution, lexicon
 from index.chunking import sentence_spans
+from index.claims import Claim
 from index.clean import QUOTES
+from index.speakers import resolve_article
 
 Complete = Callable[[list[dict[str, str]]], str]
 WINDOW_CHARS = 3000  # text per request: fits a small model's context with room for the answer
-STANCES = set(rules.VERBS.values()) | {"did not confirm"}
+STANCES = frozenset(lexicon.STANCES)
 
 
 @dataclass
 class LLMClaims:
-    claims: list[rules.Claim]
+    claims: list[Claim]
     dropped: int  # lines that were not JSON, or whose quote is not in the article
 
 
@@ -60,7 +62,7 @@ def _locate(quote: str, text: str, lo: int, hi: int) -> tuple[int, int] | None:
 def parse(output: str, article_id: str, text: str, lo: int = 0, hi: int | None = None) -> LLMClaims:
     """The model's JSON lines -> claims grounded in ``text[lo:hi]``."""
     hi = len(text) if hi is None else hi
-    found: list[rules.Claim] = []
+    found: list[Claim] = []
     dropped = 0
     for line in output.splitlines():
         line = line.strip().strip(",")
@@ -74,12 +76,12 @@ def parse(output: str, article_id: str, text: str, lo: int = 0, hi: int | None =
             dropped += 1
             continue
         span = _locate(quote, text, lo, hi)
-        parsed = rules.parse_speaker(speaker) if speaker else None
+        parsed = attribution.speaker_from_phrase(speaker) if speaker else None
         if span is None or parsed is None:
             dropped += 1
             continue
-        stance = stance if stance in STANCES else rules.VERBS.get(stance, "said")
-        found.append(rules.make_claim(article_id, parsed, stance, text[span[0]:span[1]], *span))
+        stance = stance if stance in STANCES else lexicon.stance_of(stance) or "said"
+        found.append(attribution.make_claim(article_id, parsed, stance, text[span[0]:span[1]], *span))
     return LLMClaims(found, dropped)
 
 
@@ -91,4 +93,4 @@ def extract(article_id: str, text: str, complete: Complete, render: Callable[[st
         out.claims += got.claims
         out.dropped += got.dropped
     unique = {c.id: c for c in out.claims}
-    return LLMClaims(rules.resolve_names(list(unique.values()), text), out.dropped)
+    return LLMClaims(attribution.merge_overlaps(resolve_article(list(unique.values()))), out.dropped)

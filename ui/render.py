@@ -127,7 +127,7 @@ def claims_table(claims: Sequence[Claim], passages: dict[str, tuple[str, int]]) 
     rows = []
     for c in claims[:MAX_CLAIM_ROWS]:
         who = esc(c.speaker) + (f"<div class='role'>{esc(c.role)}</div>" if c.role and c.role != c.speaker else "")
-        figure = f" <span class='figure'>{c.value:,} {esc(c.unit)}</span>" if c.kind == "figure" else ""
+        figure = f" <span class='figure'>{esc(c.figure_text)}</span>" if c.kind == "figure" else ""
         text, offset = passages.get(c.id, (c.statement, c.start))
         s, e = c.start - offset, c.end - offset
         context = (esc(text[:s]) + f"<mark>{esc(text[s:e])}</mark>" + esc(text[e:])) if 0 <= s < e <= len(text) \

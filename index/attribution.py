@@ -1,0 +1,574 @@
+"""Who said what, read from the dependency parse: attributed statements and figures, any topic.
+
+Only sentences that can hold an attribution or a figure (a reporting verb, "according to", a
+digit, a quotation beside a verb: ``lexicon.is_candidate``) are parsed, in one batch per article; the rest
+cost a regular expression. In a parsed sentence:
+
+- a speaker is the subject of a reporting verb outside quotation marks ("'...,' said X", "X said
+  that ...", "X, the CEO, denied ..."), or the object of "according to"; he/she (it/they) stand
+  for the last named person (body) of the same paragraph or the PRONOUN_REACH paragraphs before;
+- the phrase is split by NER: a PERSON inside it is the person, the other title words the role,
+  an ORG/GPE/NORP the organisation; a phrase with no PERSON is a body;
+- every CARDINAL/MONEY/PERCENT/QUANTITY entity is a figure, with the noun it counts.
+
+A statement spans its sentence, widened to the whole quotation it belongs to; overlapping
+statements of one speaker are stored once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from index import lexicon, nlp
+from index.claims import Claim
+from index.speakers import Speaker, name_key, resolve_article
+
+FIGURE_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
+ORG_LABELS = frozenset({"ORG", "GPE", "NORP"})
+SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+# children that are not part of who speaks: "Smith, who has long argued X," / "Smith and Jones"
+NOT_SPEAKER = frozenset({"relcl", "advcl", "ccomp", "npadvmod", "advmod", "parataxis", "punct"})
+CLAUSE_DEPS = frozenset({"relcl", "advcl", "ccomp"})  # dropped at any depth of a speaker phrase
+CLAUSES = frozenset({"ccomp", "parataxis"})
+# a verb whose subject it inherits: "X met Y, saying ...", "X issued a statement and warned ..."
+INHERITS = frozenset({"conj", "xcomp", "advcl"})
+DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her"})
+NOT_BODIES = frozenset({"which", "that", "what", "who", "this", "these", "those", "there", "i", "we", "you", "one",
+                        "it", "they", "he", "she", "some", "many", "others", "all", "both", "each", "anyone"})
+MAX_SPEAKER_TOKENS = 14
+PRONOUN_REACH = 2  # paragraphs back a he/she/it/they may look for its speaker
+MAX_QUOTE_SENTENCES = 4  # a statement widened to its quotation stops after this many sentences
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mln": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9,
+           "b": 1e9, "trillion": 1e12, "tn": 1e12}
+_WORD_NUMBERS = {w: float(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())} | {"thirty": 30.0, "forty": 40.0, "fifty": 50.0, "sixty": 60.0,
+                                                      "seventy": 70.0, "eighty": 80.0, "ninety": 90.0,
+                                                      "hundred": 100.0, "dozen": 12.0, "dozens": 24.0}
+_YEAR = re.compile(r"^(?:1[5-9]|20)\d\d$")
+
+
+@dataclass
+class _Found:
+    speaker: Speaker
+    stance: str
+    pronoun: str = ""  # "he" when the speaker still has to be resolved
+    definite: bool = False  # "the study": may be the fuller body named just before ("the 2018 study")
+
+
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    paragraph: int
+    quote_open: bool  # the sentence begins inside a quotation
+    doc: Doc | None = None
+
+
+def extract(article_id: str, text: str, *, published: str = "", title: str = "", source: str = "") -> list[Claim]:
+    """All attributed statements and figures in one article's clean text."""
+    sentences = _sentences(text)
+    todo = [s for s in sentences if lexicon.is_candidate(text, s.start, s.end)]
+    for s, doc in zip(todo, nlp.parse([text[s.start : s.end] for s in todo]), strict=True):
+        s.doc = doc
+    claims: list[Claim] = []
+    last: dict[str, tuple[Speaker, int]] = {}  # "person"/"body" -> the last named speaker, its paragraph
+    for i, sent in enumerate(sentences):
+        if sent.doc is not None:
+            claims += _read_sentence(article_id, text, sentences, i, sent.doc, last)
+    claims = merge_overlaps(resolve_article(claims, _names_in_reach(claims, sentences, text), text))
+    for c in claims:
+        c.published, c.title, c.source = published, title, source
+    return claims
+
+
+def _names_in_reach(claims: Sequence[Claim], sentences: Sequence[_Sentence], text: str) -> list[str]:
+    """Every PERSON the article names, in order, for bare surnames to join.
+
+    Sentences not parsed yet are parsed here only when they hold a bare surname that a speaker
+    goes by, so "Kim" can meet both Kims however their sentences were chosen.
+    """
+    bare = sorted({c.speaker for c in claims if c.kind == "statement" and " " not in c.speaker.strip()
+                   and c.speaker[:1].isupper()})
+    late = [s for s in sentences if s.doc is None
+            and any(re.search(rf"\b{re.escape(b)}\b", text[s.start : s.end]) for b in bare)]
+    for s, doc in zip(late, nlp.parse([text[s.start : s.end] for s in late]), strict=True):
+        s.doc = doc
+    return [_strip_name(e.text) for s in sentences if s.doc is not None for e in s.doc.ents if e.label_ == "PERSON"]
+
+
+def _read_sentence(article_id: str, text: str, sentences: Sequence[_Sentence], i: int, doc: Doc,
+                   last: dict[str, tuple[Speaker, int]]) -> list[Claim]:
+    """The statements and figures of one parsed sentence; updates ``last`` for the pronouns after it."""
+    sent = sentences[i]
+    span = _statement_span(sentences, i, text)
+    said = [f for f in attributions(doc, _quoted(sent, text)) if _resolve(f, last, sent.paragraph)] \
+        if _is_prose(text, span) else []
+    out = []
+    for f in said:
+        stance = lexicon.stance_from_wording(f.stance, text[span[0] : span[1]])
+        out.append(make_claim(article_id, f.speaker, stance, text[span[0] : span[1]], *span))
+        if not f.pronoun:
+            last["person" if _person_like(f.speaker) else "body"] = f.speaker, sent.paragraph
+    subject = _person_subject(doc)
+    if subject is not None and (not said or said[-1].pronoun or not said[-1].speaker.person):
+        last["person"] = subject, sent.paragraph  # "Neville couldn't think ... 'Quote,' he said."
+    who = said[0] if said else None
+    return out + [_figure_claim(article_id, who, fig, text, sent) for fig in figures(doc, sent.start)]
+
+
+def _sentences(text: str) -> list[_Sentence]:
+    """Sentence spans with their paragraph number and whether a quotation is open where they begin."""
+    out: list[_Sentence] = []
+    paragraph, open_quote, prev_end = 0, False, 0
+    for s, e in nlp.sentence_spans(text):
+        if "\n" in text[prev_end:s]:
+            paragraph, open_quote = paragraph + 1, False
+        out.append(_Sentence(s, e, paragraph, open_quote))
+        open_quote ^= _quote_count(text, s, e) % 2 == 1
+        prev_end = e
+    return out
+
+
+def _quote_count(text: str, start: int, end: int) -> int:
+    return sum(text.count(q, start, end) for q in lexicon.QUOTE_MARKS)
+
+
+def _quoted(sent: _Sentence, text: str) -> list[bool]:
+    """For each character of the sentence: is it inside a quotation?"""
+    inside, out = sent.quote_open, []
+    for ch in text[sent.start : sent.end]:
+        if ch in lexicon.QUOTE_MARKS:
+            inside = not inside
+            out.append(True)
+        else:
+            out.append(inside)
+    return out
+
+
+def _statement_span(sentences: Sequence[_Sentence], i: int, text: str) -> tuple[int, int]:
+    """The sentence, widened back to where its quotation opened and on to where it closes."""
+    first = i
+    while sentences[first].quote_open and first > 0 and i - first < MAX_QUOTE_SENTENCES \
+            and sentences[first - 1].paragraph == sentences[i].paragraph:
+        first -= 1
+    last = i
+    while last + 1 < len(sentences) and last - i < MAX_QUOTE_SENTENCES and sentences[last + 1].quote_open \
+            and sentences[last + 1].paragraph == sentences[i].paragraph:
+        last += 1
+    return sentences[first].start, sentences[last].end
+
+
+def _resolve(found: _Found, last: dict[str, tuple[Speaker, int]], paragraph: int) -> bool:
+    """Give a pronoun subject the last named speaker in reach; False when there is none.
+
+    In reach: the same paragraph, or one of the PRONOUN_REACH paragraphs before it, because news
+    writing often gives each quotation its own paragraph ("Smith said X.\n\n'Y,' she said.").
+    """
+    if not found.pronoun:
+        prev = last.get("body")
+        sp = found.speaker
+        if prev and not sp.person and " " not in sp.name and prev[0].name.lower().endswith(" " + sp.name.lower()) \
+                and found.definite:
+            found.speaker = Speaker(prev[0].name, "", prev[0].role, prev[0].organisation, sp.written)  # "the study"
+        return True
+    ref = last.get("person" if found.pronoun in lexicon.PERSON_PRONOUNS else "body")
+    if ref is None or paragraph - ref[1] > PRONOUN_REACH:
+        return False
+    sp = ref[0]
+    found.speaker = Speaker(sp.name, sp.person, sp.role, sp.organisation, found.pronoun)
+    return True
+
+
+def _is_prose(text: str, span: tuple[int, int]) -> bool:
+    """A sentence that ends like one: headlines, captions and link teasers ("More:...") do not."""
+    tail = text[span[0] : span[1]].rstrip()
+    return tail.endswith((".", "?", "!", *lexicon.QUOTE_MARKS, "'", "\u2019", ")"))
+
+
+def _person_subject(doc: Doc) -> Speaker | None:
+    """The last person who is the subject of a clause in this sentence: what "he"/"she" refer to next."""
+    for tok in reversed(doc):
+        if tok.dep_ == "nsubj" and (tok.ent_type_ == "PERSON" or (not tok.ent_type_ and tok.is_title
+                                                                  and not tok.is_sent_start)):
+            found = _speaker_at(tok)
+            if found and not found.pronoun and found.speaker.person:
+                return found.speaker
+    return None
+
+
+def _person_like(sp: Speaker) -> bool:
+    """A person, or a bare capitalised name NER did not tag ("Lütke wrote")."""
+    return bool(sp.person) or (not sp.organisation and sp.written[:1].isupper() and len(sp.written.split()) <= 3
+                               and sp.written.split()[0].lower() not in DETERMINERS)
+
+
+# --- attribution ---------------------------------------------------------------------------------
+
+def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
+    """The speakers of one parsed sentence, with the stance of the verb that introduces each.
+
+    When one speech verb reports another, the speaker named first keeps the statement: "X stressed
+    ..., the embassy said" is X's, "Woodward said North Korea agreed ..." is Woodward's. A pronoun
+    inside a subordinate clause ("a threat that he said poses") is never a speaker of its own.
+    "According to" counts only when no verb names a speaker.
+    """
+    by_verb: list[tuple[Token, _Found]] = []
+    according: list[_Found] = []
+    for tok in doc:
+        lemma = lexicon.VERB_FORMS.get(tok.lower_)
+        if lemma and _is_speech(tok, lemma, doc, quoted):
+            subject = _subject(tok)
+            if subject is None and tok.i > 0 and doc[tok.i - 1].ent_type_ == "PERSON":
+                subject = doc[tok.i - 1]  # "..., Pepsi's marketing chief Todd Kaplan said." parsed as an appositive
+            if subject is None or (quoted and quoted[tok.idx] and quoted[subject.idx]):
+                continue  # a verb and subject inside a quotation: the quoted person's words
+            if subject.dep_ in SUBJECTS and subject.i > tok.i and not _after_quote(tok):
+                continue  # "said more than 350,000 soldiers had died": an object, not an inverted subject
+            found = _speaker_at(subject)
+            if found and found.pronoun and tok.dep_ in {"relcl", "acl", "ccomp"}:
+                continue
+            if found and found.pronoun in lexicon.BODY_PRONOUNS and lemma in lexicon.NEEDS_CLAUSE:
+                continue  # "it promises to be", "they found it hard": rarely a body speaking
+            if found:
+                found.stance = _stance(tok, lemma)
+                by_verb.append((tok, found))
+        elif (prep := _source_preposition(tok, doc)) is not None:
+            if quoted and quoted[tok.idx]:
+                continue
+            obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            found = _speaker_at(obj) if obj is not None else None
+            if found and not found.pronoun:
+                found.stance = "reported"
+                according.append(found)
+    kept = [f for v, f in by_verb if not any(w.i < v.i and (_nested(v, f, w, g) or _nested(w, g, v, f))
+                                             for w, g in by_verb)]
+    unique: dict[str, _Found] = {}
+    for f in kept or according:
+        unique.setdefault(f.pronoun or f.speaker.key, f)
+    return list(unique.values())
+
+
+def _source_preposition(tok: Token, doc: Doc) -> Token | None:
+    """The preposition whose object is a source: "according to X", "per X" (a filing, a report)."""
+    if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+        return doc[tok.i + 1]
+    if tok.lower_ != "per" or tok.dep_ != "prep":
+        return None
+    obj = next((c for c in tok.children if c.dep_ == "pobj"), None)
+    named = obj is not None and (obj.ent_type_ in ORG_LABELS | {"PERSON"} or any(
+        c.dep_ in {"det", "poss"} for c in obj.children))
+    return tok if named else None  # "per a filing", "per Reuters"; not "per week", "per capita"
+
+
+def _nested(outer: Token, outer_found: _Found, inner: Token, inner_found: _Found) -> bool:
+    """Does the speech verb ``outer`` report, in its content clause, what someone else said with ``inner``?
+
+    "X responded, with Y telling reporters ..." is not nested: Y speaks for X, not inside X's words.
+    """
+    if not outer.is_ancestor(inner) or inner_found.pronoun or inner_found.speaker.key == outer_found.speaker.key:
+        return False
+    tok = inner
+    while tok.i != outer.i and tok.head.i != tok.i:
+        if tok.dep_ in CLAUSES:
+            return True
+        tok = tok.head
+    return False  # Tokens are views made afresh on each access: compare positions, never identity
+
+
+def _after_quote(tok: Token) -> bool:
+    """Does a quotation or a clause end right before this token ('"...," said X', '..., said X')?"""
+    before = tok.doc.text[: tok.idx].rstrip(" ;:\u2014-")
+    return bool(before) and (before[-1] in lexicon.QUOTE_MARKS or before[-1] == ",")
+
+
+def _after_comma(tok: Token) -> bool:
+    """A reporting clause after what was said: '..., Lütke wrote', '..., the study found'."""
+    left = tok.left_edge if tok.left_edge.i < tok.i else tok
+    before = tok.doc.text[: left.idx].rstrip()
+    return before.endswith((",", ",\"", ",\u201d"))
+
+
+def _is_speech(verb: Token, lemma: str, doc: Doc, quoted: Sequence[bool]) -> bool:
+    """A reporting verb used as one: a verb in the parse, and with something said around it."""
+    if verb.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj", "compound", "amod", "attr", "appos", "poss"}:
+        return False  # a noun: "the report", "a statement"
+    children = {c.dep_ for c in verb.children}
+    nxt = doc[verb.i + 1].text if verb.i + 1 < len(doc) else ""
+    if any(c.dep_ == "aux" and c.lower_ in lexicon.HYPOTHETICAL for c in verb.children):
+        return False  # "would say", "might claim": not something said
+    if lemma == "say" and "dobj" in children and not children & CLAUSES and nxt != ":" and not _after_quote(verb):
+        return False  # "said a final farewell", "said grace"
+    if lemma in lexicon.FINDINGS:  # "the study found that ...", not "people find it hard"
+        return nxt == ":" or any(c.dep_ == "ccomp" and (c.i < verb.i or any(m.dep_ == "mark" for m in c.children))
+                                 for c in verb.children) or ("dobj" not in children and _after_comma(verb))
+    if lemma not in lexicon.NEEDS_CLAUSE or verb.dep_ == "parataxis":
+        return True
+    if lexicon.REPORTING_VERBS[lemma] == "demanded" and "xcomp" in children:
+        return True  # "pressed Congress to act"
+    return (bool(quoted) and any(quoted)) or nxt == ":" or bool(children & CLAUSES) or "agent" in children \
+        or ("dobj" not in children and _after_comma(verb))
+
+
+def _subject(verb: Token) -> Token | None:
+    """The verb's subject, or that of the verb it hangs from ("..., saying", "and warned").
+
+    A passive reporting verb ("troops were estimated", "he was told") names its speaker only as
+    the agent ("... by analysts").
+    """
+    tok: Token | None = verb
+    for _ in range(3):
+        if tok is None:
+            return None
+        agent = next((c for c in tok.children if c.dep_ == "agent"), None)
+        if agent is not None:  # "first reported by The Wall Street Journal"
+            return next((c for c in agent.children if c.dep_ == "pobj"), None)
+        if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children):
+            # "Smith was quoted as saying ...": the passive subject of "quoted" is the speaker
+            quoted_subject = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
+            return quoted_subject if tok.lower_ == "quoted" and verb.i != tok.i else None
+        subject = next((c for c in tok.children if c.dep_ in SUBJECTS), None)
+        if subject is not None:
+            if subject.lower_ in {"who", "that", "which"} and tok.dep_ == "relcl":
+                return tok.head  # "Smith, who said ..."
+            return subject
+        if tok.dep_ == "relcl":
+            return tok.head
+        if tok.dep_ == "pcomp" and tok.head.dep_ == "prep":  # "After telling delegates ..., she told them"
+            tok = tok.head.head
+            continue
+        if tok.dep_ == "acl" and tok.head.head.i != tok.head.i:  # "issued a statement saying ..."
+            tok = tok.head.head
+            continue
+        tok = tok.head if tok.dep_ in INHERITS and tok.head.i != tok.i else None
+    return None
+
+
+def _stance(verb: Token, lemma: str) -> str:
+    stance = lexicon.REPORTING_VERBS[lemma]
+    if any(c.dep_ == "neg" for c in verb.children):
+        return "did not confirm" if stance == "confirmed" else "said"
+    return stance
+
+
+def _speaker_at(head: Token) -> _Found | None:
+    """The speaker a subject (or 'according to' object) names, or a pronoun left to resolve."""
+    low = head.lower_
+    if low in lexicon.PERSON_PRONOUNS or low in lexicon.BODY_PRONOUNS:
+        return _Found(Speaker("", "", "", "", low), "said", pronoun=low)
+    if low in NOT_BODIES or head.like_num or not any(ch.isalpha() for ch in head.text):
+        return None
+    tokens = _phrase(head)
+    if not tokens or len(tokens) > MAX_SPEAKER_TOKENS:
+        return None
+    speaker = split_speaker(head.doc, tokens)
+    return _Found(speaker, "said", definite=head.left_edge.lower_ == "the") if speaker else None
+
+
+def _phrase(head: Token) -> list[Token]:
+    """The subject phrase: head with its compounds, possessor, modifiers and appositive, no clauses."""
+    drop: set[int] = set()
+    for tok in head.subtree:
+        if tok.i in drop or tok.i == head.i:
+            continue
+        inner_punct = tok.dep_ == "punct" and head.left_edge.i < tok.i < head.right_edge.i
+        if (tok.dep_ in NOT_SPEAKER and not inner_punct and (tok.head.i == head.i or tok.dep_ in CLAUSE_DEPS)):
+            drop.update(t.i for t in tok.subtree)
+    kept = [t for t in head.subtree if t.i not in drop]
+    while kept and (kept[0].is_punct or kept[0].lower_ in DETERMINERS or kept[0].lower_ in {"and", "but"}):
+        kept = kept[1:]
+    while kept and (kept[-1].is_punct or (kept[-1].dep_ == "case" and len(kept) == 1)):
+        kept = kept[:-1]
+    return kept
+
+
+def _text(tokens: Sequence[Token]) -> str:
+    """Tokens as the article wrote them ("Asia-Pacific", "Russia's"), gaps closed with one space."""
+    out = ""
+    for prev, tok in zip([None, *tokens[:-1]], tokens, strict=False):
+        if prev is not None and tok.i != prev.i + 1 and not out.endswith(" "):
+            out += " "
+        out += tok.text_with_ws
+    return re.sub(r"\s+", " ", out).strip()
+
+
+def split_speaker(doc: Doc | Span, tokens: Sequence[Token]) -> Speaker | None:
+    """Person, role and organisation of a speaker phrase, by NER ('Acme CEO Maria Lopez')."""
+    lo, hi = tokens[0].i, tokens[-1].i + 1
+    written = doc.doc[lo:hi].text
+    inside = [e for e in doc.doc.ents if e.end > lo and e.start < hi]  # "The Federal Reserve" overlaps
+    person = next((e for e in inside if e.label_ == "PERSON"), None)
+    if any(t.dep_ == "conj" for t in tokens):
+        person = None  # "Smith and Jones", "the US and NATO": several speakers, stored as one phrase
+    orgs = [e for e in inside if e.label_ in ORG_LABELS]
+    organisation = _strip_name(re.sub(r"^the\s+", "", orgs[0].text, flags=re.I)) if orgs else ""
+    if person is None:
+        name = _text(tokens)
+        if not any(ch.isalpha() for ch in name):
+            return None
+        return Speaker(name, "", "" if name == organisation else name, organisation, written)
+    name = _strip_name(person.text)
+    if not re.search(r"\w", name):
+        return None
+    role_tokens = [t for t in tokens if not (person.start <= t.i < person.end)
+                   and t.lower_.rstrip(".") not in lexicon.HONORIFICS]
+    if orgs and role_tokens and role_tokens[0].i == orgs[0].start and orgs[0].end <= person.start:
+        # "Acme CEO Maria Lopez": the leading organisation is the organisation, not the role
+        role_tokens = [t for t in role_tokens if t.i >= orgs[0].end and t.dep_ != "case"]
+    role = _text(role_tokens)
+    role = re.sub(r"^(?:[,;:]\s*)+|(?:\s*[,;:])+$", "", role).strip()
+    role = re.sub(r"^(?:the|a|an)\s+", "", role, flags=re.I)
+    return Speaker(name, name, role, organisation, written)
+
+
+def _strip_name(text: str) -> str:
+    """A name without a possessive ending or honorific: "Mr. Austin's" -> "Austin"."""
+    text = re.sub(r"['\u2019]s?$", "", text.strip())
+    words = text.split()
+    while len(words) > 1 and words[0].lower().rstrip(".") in lexicon.HONORIFICS:
+        words = words[1:]
+    return " ".join(words)
+
+
+def speaker_from_phrase(phrase: str) -> Speaker | None:
+    """A speaker phrase given alone (the LLM extractor's "Ola Brekke, the Tervan defence minister")."""
+    doc = nlp.parse_one(phrase.strip())
+    roots = [t for t in doc if t.dep_ == "ROOT"]
+    if not roots:
+        return None
+    tokens = _phrase(roots[0])
+    speaker = split_speaker(doc, tokens) if tokens else None
+    if speaker and speaker.person and not speaker.role:
+        rest = doc.text.replace(speaker.written, "").strip(" ,")
+        rest = re.sub(r"^(?:the|a|an)\s+", "", rest, flags=re.I)
+        speaker = Speaker(speaker.name, speaker.person, rest, speaker.organisation, doc.text)
+    return speaker
+
+
+# --- figures -------------------------------------------------------------------------------------
+
+@dataclass
+class Figure:
+    value: float
+    unit: str
+    written: str
+    label: str
+    start: int  # character offset of the figure in the article
+
+
+def figures(doc: Doc, offset: int = 0) -> list[Figure]:
+    """Every number entity that is a quantity (not a year, date, time or ordinal), with its noun."""
+    out = []
+    for ent in doc.ents:
+        if ent.label_ not in FIGURE_LABELS:
+            continue
+        unit = counted_noun(ent)
+        value = number(ent.text)
+        if value is None or (ent.label_ == "CARDINAL" and _YEAR.match(ent.text.strip()) and not unit):
+            continue
+        if not _NUMBER.search(ent.text) and not unit:
+            continue  # "one of us": a word number that counts nothing
+        out.append(Figure(value, unit, ent.text, ent.label_, offset + ent.start_char))
+    return out
+
+
+def number(text: str) -> float | None:
+    """'$300 million' -> 3e8, '9.5%' -> 9.5, '2,000' -> 2000, 'two' -> 2; None when there is none."""
+    low = text.lower()
+    m = _NUMBER.search(low)
+    if m:
+        value = float(m.group(0).replace(",", ""))
+        rest = low[m.end():]
+    else:
+        word = next((w for w in re.findall(r"[a-z]+", low) if w in _WORD_NUMBERS), None)
+        if word is None:
+            return None
+        value, rest = _WORD_NUMBERS[word], low[low.index(word) + len(word):]
+    scale = next((s for s in re.findall(r"[a-z]+", rest)[:2] if s in _SCALES), None)
+    return value * _SCALES[scale] if scale else value
+
+
+def counted_noun(ent: Span) -> str:
+    """The noun a figure counts or describes: '2,000 jobs' -> jobs, 'revenue of $4.2 billion' -> revenue."""
+    root = ent.root
+    head = root.head
+    of = next((c for c in root.children if c.dep_ == "prep" and c.lower_ == "of" and c.i >= ent.end), None)
+    if of is not None:  # "4 feet of snow", "90% of flights", "2,000 of its workers"
+        obj = next((c for c in of.children if c.dep_ == "pobj"), None)
+        if obj is not None and _noun(obj):
+            return _noun(obj)
+    if root.dep_ in {"nummod", "quantmod", "compound", "amod", "nmod"} and not (ent.start <= head.i < ent.end):
+        return _noun(head)
+    if root.dep_ == "pobj" and head.dep_ == "prep":
+        holder = head.head
+        if any(c.dep_ in SUBJECTS for c in holder.children):
+            return _noun(next(c for c in holder.children if c.dep_ in SUBJECTS))
+        return _noun(holder) if holder.lower_ not in lexicon.VERB_FORMS else ""
+    if root.dep_ in {"dobj", "attr", "npadvmod", "appos", "oprd"}:
+        if root.dep_ == "appos":
+            return _noun(head)
+        subject = next((c for c in head.children if c.dep_ in SUBJECTS), None)
+        return _noun(subject) if subject is not None else ""
+    return ""
+
+
+def _noun(tok: Token) -> str:
+    if not tok.is_alpha or tok.lower_ in NOT_BODIES or tok.lower_ in lexicon.VERB_FORMS or tok.ent_type_ in {
+            "DATE", "TIME"}:
+        return ""
+    return tok.lower_
+
+
+def _figure_claim(article_id: str, who: _Found | None, fig: Figure, text: str, sent: _Sentence) -> Claim:
+    claim = make_claim(article_id, who.speaker if who else None, who.stance if who else "reported",
+                       text[sent.start : sent.end], sent.start, sent.end, kind="figure")
+    claim.value, claim.unit, claim.figure, claim.measure = fig.value, fig.unit, fig.written, fig.label
+    claim.id = f"{article_id}:{sent.start}-{sent.end}-figure-{fig.start}"
+    return claim
+
+
+# --- records -------------------------------------------------------------------------------------
+
+def make_claim(article_id: str, sp: Speaker | None, stance: str, statement: str, start: int, end: int,
+               kind: str = "statement") -> Claim:
+    """A stored record for a statement (or, with kind="figure", a figure's sentence)."""
+    key = sp.key if sp else "unattributed"
+    return Claim(id=_claim_id(article_id, start, end, kind, key), article_id=article_id,
+                 speaker=sp.name if sp else "unattributed", speaker_key=key, person=sp.person if sp else "",
+                 role=sp.role if sp else "", organisation=sp.organisation if sp else "", stance=stance,
+                 statement=statement, start=start, end=end, kind=kind, mentions=[sp.written] if sp else [])
+
+
+def _claim_id(article_id: str, start: int, end: int, kind: str, key: str) -> str:
+    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]  # stable in every process, unlike hash()
+    return f"{article_id}:{start}-{end}-{kind}-{digest}"
+
+
+def merge_overlaps(claims: list[Claim]) -> list[Claim]:
+    """One statement stored once: overlapping statements of one speaker become one record."""
+    statements = sorted((c for c in claims if c.kind == "statement"), key=lambda c: (c.speaker_key, c.start, c.end))
+    merged: list[Claim] = []
+    for c in statements:
+        prev = merged[-1] if merged else None
+        if prev is not None and prev.speaker_key == c.speaker_key and c.start < prev.end:
+            if c.end > prev.end:
+                prev.statement = prev.statement + c.statement[prev.end - c.start:]
+                prev.end = c.end
+            if prev.stance == "said":
+                prev.stance = c.stance
+            prev.mentions = sorted(set(prev.mentions) | set(c.mentions))
+            prev.id = _claim_id(prev.article_id, prev.start, prev.end, "statement", prev.speaker_key)
+            continue
+        merged.append(c)
+    figures_ = [c for c in claims if c.kind == "figure"]
+    return sorted(merged + figures_, key=lambda c: (c.start, c.kind != "statement", c.id))
+
+
+__all__ = ["Claim", "Figure", "Speaker", "attributions", "extract", "figures", "make_claim", "merge_overlaps",
+           "name_key", "number", "speaker_from_phrase", "split_speaker"]

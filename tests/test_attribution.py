@@ -1,0 +1,188 @@
+"""Who said what on any topic: business, sports and science text written for these tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from index.attribution import extract, number
+from index.claims import Claim, merge_names
+from index.lexicon import is_candidate, stance_of
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BUSINESS = (
+    "Microsoft CEO Satya Nadella said the company would cut 2,000 jobs and invest $300 million in "
+    "data centres. Operating margin fell to 9.5% in the quarter.\n\n"
+    "Mary Barra, chief executive of General Motors, told analysts that the company had hired 1,200 engineers.\n\n"
+    "\"We are not cutting prices,\" she said. The Federal Reserve said it would hold rates steady."
+)
+SPORTS = (
+    "Kylian Mbappé scored twice in the 2022 final. \"It was the best night of my career,\" said Kylian Mbappé.\n\n"
+    "Shaquille O'Neal said the Lakers would win 60 games this season. Kim Jong Un denied the reports, "
+    "calling them \"groundless rumors\"."
+)
+
+
+def statements(claims: list[Claim]) -> list[Claim]:
+    return [c for c in claims if c.kind == "statement"]
+
+
+def figures(claims: list[Claim]) -> dict[str, Claim]:
+    return {c.figure: c for c in claims if c.kind == "figure"}
+
+
+def test_business_figures_carry_the_noun_they_count() -> None:
+    found = figures(extract("biz", BUSINESS))
+    assert (found["2,000"].value, found["2,000"].unit) == (2000.0, "jobs")
+    assert (found["1,200"].value, found["1,200"].unit) == (1200.0, "engineers")
+    money = found["$300 million"]
+    assert (money.value, money.measure) == (300_000_000.0, "MONEY")
+    assert (found["9.5%"].value, found["9.5%"].unit, found["9.5%"].measure) == (9.5, "margin", "PERCENT")
+    assert found["2,000"].speaker == "Satya Nadella", "a figure in an attributed sentence is the speaker's"
+
+
+def test_years_and_dates_are_not_figures() -> None:
+    found = figures(extract("s", SPORTS))
+    assert "2022" not in found
+    assert (found["60"].value, found["60"].unit) == (60.0, "games")
+
+
+def test_business_speakers_have_roles_split_off() -> None:
+    by_person = {c.person: c for c in statements(extract("biz", BUSINESS)) if c.person}
+    nadella = by_person["Satya Nadella"]
+    assert (nadella.role, nadella.organisation) == ("CEO", "Microsoft")
+    barra = by_person["Mary Barra"]
+    assert (barra.role, barra.organisation) == ("chief executive of General Motors", "General Motors")
+
+
+def test_a_body_without_a_person_is_its_phrase_and_it_resolves_to_it() -> None:
+    text = "The Federal Reserve said it would hold rates. It warned that inflation was still too high."
+    found = statements(extract("fed", text))
+    assert [(c.speaker, c.person, c.organisation) for c in found] == [("Federal Reserve", "", "Federal Reserve")] * 2
+    assert [c.stance for c in found] == ["said", "warned"]
+
+
+def test_pronouns_resolve_to_the_last_named_speaker_or_are_skipped() -> None:
+    found = statements(extract("biz", BUSINESS))
+    she = [c for c in found if c.statement.startswith('"We are not cutting prices,"')]
+    assert [c.speaker for c in she] == ["Mary Barra"]
+    assert not statements(extract("x", "\"We will win,\" he said.")), "no named speaker: skipped"
+
+
+def test_non_ascii_apostrophe_and_korean_names_are_persons() -> None:
+    people = {c.person for c in statements(extract("s", SPORTS))}
+    assert {"Kylian Mbappé", "Shaquille O'Neal", "Kim Jong Un"} <= people
+    kim = next(c for c in statements(extract("s", SPORTS)) if c.person == "Kim Jong Un")
+    assert kim.stance == "denied" and kim.role == ""
+
+
+def test_one_statement_is_stored_once() -> None:
+    text = ('Defence Secretary Lloyd Austin said: "I can\'t confirm those reports. If it is the case, it is '
+            'serious." Austin added that the allies would consult.')
+    found = statements(extract("a", text))
+    spans = [(c.start, c.end) for c in found]
+    assert len(spans) == len(set(spans))
+    for a in found:
+        for b in found:
+            assert a is b or a.speaker_key != b.speaker_key or a.end <= b.start or b.end <= a.start, \
+                "overlapping statements of one speaker are merged"
+    assert found[0].stance == "did not confirm"
+    assert all(text[c.start:c.end] == c.statement for c in found)
+
+
+def test_bare_surname_joins_only_a_unique_full_name() -> None:
+    two_kims = ("Kim Yo Jong said the drills were a provocation. Kim Hong Kyun said Seoul would respond. "
+                "Kim said talks were over.")
+    bare = [c for c in statements(extract("k", two_kims)) if c.statement.startswith("Kim said")]
+    assert [c.speaker for c in bare] == ["Kim"], "two full names with Kim in reach: no guess"
+    one = "Lloyd Austin told reporters in Naples that he was worried. Mr. Austin said the allies would consult."
+    assert [c.speaker for c in statements(extract("a", one))] == ["Lloyd Austin"] * 2
+
+
+def test_merge_names_across_articles_is_safe() -> None:
+    a = statements(extract("a", "Maria Lopez said sales rose."))
+    b = statements(extract("b", "Lopez said margins would improve."))
+    merged = merge_names(a + b)
+    assert {c.speaker for c in merged} == {"Maria Lopez"}
+    c = statements(extract("c", "Ana Lopez said costs would fall."))
+    merged = merge_names(statements(extract("b2", "Lopez said margins would improve.")) + a + c)
+    assert "Lopez" in {m.speaker for m in merged}, "two full names with Lopez: the bare one stays itself"
+
+
+_DETERMINISM = """
+import json, sys
+from index.attribution import extract
+from index.claims import merge_names
+texts = sys.argv[1:]
+claims = merge_names(c for i, t in enumerate(texts) for c in extract(f"a{i}", t))
+print(json.dumps([c.to_json() for c in claims], sort_keys=True))
+"""
+
+
+def test_extraction_and_merging_are_the_same_under_any_hash_seed() -> None:
+    texts = [BUSINESS, SPORTS, "Kim Yo Jong said no. Kim Hong Kyun said yes.", "Kim said maybe. Lopez said so.",
+             "Maria Lopez and Ana Lopez spoke."]
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
+        run = subprocess.run([sys.executable, "-c", _DETERMINISM, *texts], cwd=ROOT, env=env, capture_output=True,
+                             text=True, timeout=300, check=True)
+        outputs.append(run.stdout)
+    assert json.loads(outputs[0]), "something was extracted"
+    assert outputs[0] == outputs[1]
+
+
+def test_numbers_and_lexicon() -> None:
+    assert number("$4.2 billion") == 4.2e9
+    assert number("about 1,500") == 1500.0
+    assert number("two") == 2.0
+    assert number("none") is None
+    assert stance_of("rejected") == "denied" and stance_of("warns") == "warned" and stance_of("table") == ""
+    assert is_candidate("He said so.") and is_candidate('"Go," she notes.') and is_candidate("It cost $5.")
+    assert not is_candidate("In 2023 it rained.") and not is_candidate('A "new" logo.')
+
+
+def test_a_complete_gold_file_judges_every_extracted_statement(tmp_path: Path) -> None:
+    from evals.claims_eval import evaluate
+
+    (tmp_path / "set").mkdir()
+    (tmp_path / "set" / "a.txt").write_text(
+        "Acme chief executive Maria Lopez said sales rose 12% in the quarter.\n\n"
+        "The union said the cuts were unfair to workers.\n")
+    gold = tmp_path / "set.jsonl"
+    gold.write_text(json.dumps({"article": "a.txt", "speaker": "Maria Lopez", "speaker_aliases": [],
+                                "stance": "said", "statement": "sales rose 12% in the quarter"}) + "\n")
+    complete = evaluate(gold)
+    assert (complete["complete"], complete["recall"], complete["precision"]) == (True, 1.0, 0.5)
+    subset = evaluate(gold, complete=False)
+    assert (subset["recall"], subset["precision"], subset["unjudged"]) == (1.0, 1.0, 1)
+
+
+def test_claims_eval_reports_a_missing_article_folder_in_one_line(tmp_path: Path) -> None:
+    gold = tmp_path / "nowhere.jsonl"
+    gold.write_text("{}\n")
+    run = subprocess.run([sys.executable, "-m", "evals", "claims", "--gold", str(gold)], cwd=ROOT,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2 and run.stderr.startswith("error: no article folder")
+    assert "Traceback" not in run.stderr
+
+
+def test_sources_by_preposition_and_what_is_not_speech() -> None:
+    text = ("Revenue rose 8%, per a filing with regulators. Prices rose 3 cents per week. "
+            "The crowd said a final farewell to the singer. Critics would say the plan is too costly. "
+            "Senators pressed the agency to release the data. Tim Cook was quoted as saying the phone sold well.")
+    found = statements(extract("p", text))
+    assert [(c.speaker, c.stance) for c in found] == [("filing with regulators", "reported"),
+                                                       ("Senators", "demanded"), ("Tim Cook", "said")]
+
+
+def test_a_full_name_ner_missed_still_blocks_a_surname_guess() -> None:
+    from index.speakers import names_around
+
+    text = "First Vice Foreign Minister Kim Hong Kyun met envoys. Defense Secretary Lloyd Austin spoke."
+    assert names_around("Kim", text) == ["Kim Hong Kyun"]
+    assert names_around("Austin", text) == ["Lloyd Austin"]
