@@ -21,6 +21,7 @@ import gradio as gr
 import settings as settings_module
 from assistant.service import Assistant
 from assistant.types import Answer, Filters, QuestionError
+from index import lexicon
 from index.build import Pipeline
 from index.claims import Claim
 from index.reader import Generation
@@ -34,8 +35,7 @@ EXAMPLES = [
     "What did Lloyd Austin say, and did it change?",
     "How many troops did South Korea's spy agency say were already in Russia's Far East?",
 ]
-STANCES = ["", "said", "denied", "dismissed", "confirmed", "did not confirm", "warned", "condemned",
-           "estimated", "accused", "reported", "demanded"]
+STANCES = ["", *lexicon.STANCES]
 MAX_SOURCE_BLOCKS = 20  # answers whose sources stay in the panel
 CSS_FILE = Path(__file__).with_name("ui") / "app.css"
 HEAD_FILE = Path(__file__).with_name("ui") / "citations.html"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.claims import STANCE_GROUPS
 from assistant.scoring import ScoredSentence, names_in
 from assistant.shape import (
     CANDIDATES,
@@ -26,6 +25,7 @@ from assistant.shape import (
 )
 from assistant.text import PRONOUN_START, QuestionInfo, content_terms, mentions
 from assistant.types import Citation, Passage
+from index.lexicon import STANCE_GROUPS
 
 MIN_SCORE = 0.42  # below this the best sentence does not answer the question (tuned on the gold set)
 MIN_LEXICAL = 0.34  # ... and it must state some of the question's own terms

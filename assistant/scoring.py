@@ -21,9 +21,10 @@ from assistant.text import QuestionInfo, content_terms, expand, looks_like_injec
 from assistant.types import Passage
 from index.claims import Claim
 from index.embedder import Embedder
+from index.lexicon import STANCE_GROUPS
 from index.nlp import sentence_spans
 
-STANCES = frozenset({"deni", "dismiss", "confirm", "condemn", "warn", "accus", "alleg"})
+STANCE_TERMS = frozenset(STANCE_GROUPS)  # question stems that ask about a stance ("who denied ...?")
 CLAIM_BOOST = 0.1
 DENSE_WEIGHT = 0.55
 LEXICAL_WEIGHT = 0.45
@@ -142,7 +143,7 @@ class SentenceScorer:
             bonus = 0.0
             if q.wants_number:
                 bonus += 0.12 if re.search(r"\d", s.text) else -0.05
-            stances = [t for t in q.terms if t in STANCES]
+            stances = [t for t in q.terms if t in STANCE_TERMS]
             if stances and any(_matches(t, ts) for t in stances):
                 bonus += 0.08  # "who denied X?" is answered by sentences that deny (or dismiss) X
             if q.wants_quote and '"' in s.text:

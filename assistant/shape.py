@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Span, Token
 from assistant.question import NAMES, NUMBERS
 from assistant.scoring import ScoredSentence
 from assistant.text import QuestionInfo, content_terms, mentions
-from index.claims import DISMISSIVE
+from index.lexicon import DISMISSIVE
 from index.nlp import parse
 
 LEAD_WORDS = 40  # a lead sentence longer than this is cut to the clauses around the answer

@@ -9,16 +9,19 @@ the extracted speaker, role or the words used for them). Stance agreement is rep
 Two kinds of gold file. A *complete* one labels every attributed statement of its articles, so
 every extracted statement that matches no gold line is wrong. The bundled sample file labels a
 subset, so only extracted statements that overlap a labelled one are judged. The articles are the
-folder named like the gold file without ``.jsonl`` next to it (the bundled corpus for the sample).
+folder named like the gold file without ``.jsonl`` next to it (the bundled corpus for the sample), or
+the RealTime QA articles that ``<gold>.articles.json`` names by id.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from pathlib import Path
 from typing import Any
 
+from evals.run import REALTIMEQA
 from index.attribution import extract
 from index.claims import Claim, merge_names
 from index.clean import QUOTES, clean
@@ -34,12 +37,30 @@ class GoldError(Exception):
     """A gold file or its article folder cannot be read."""
 
 
-def articles_for(gold_path: Path) -> Path:
-    """The folder of articles a gold file labels."""
+def articles_for(gold_path: Path) -> dict[str, str]:
+    """File name -> article text for the articles a gold file labels: the folder next to it (the
+    bundled corpus for the sample), or, for sets labelled on RealTime QA, the benchmark's corpus read
+    by the ids in ``<gold>.articles.json`` (the benchmark's text is not copied into the project)."""
     folder = BUNDLED_CORPUS if gold_path.name == SAMPLE_GOLD else gold_path.with_suffix("")
-    if not folder.is_dir():
-        raise GoldError(f"no article folder {folder} next to {gold_path}")
-    return folder
+    if folder.is_dir():
+        return {f.name: split_front_matter(f.read_text("utf-8"))[1] for f in sorted(folder.glob("*.txt"))}
+    listing = gold_path.with_suffix(".articles.json")
+    if not listing.is_file():
+        raise GoldError(f"no article folder {folder} (nor {listing.name}) next to {gold_path}")
+    names = {entry["id"]: name for name, entry in json.loads(listing.read_text("utf-8")).items()}
+    corpus = REALTIMEQA / "corpus.jsonl.gz"
+    if not corpus.is_file():
+        raise GoldError(f"{listing.name} names RealTime QA articles, but {corpus} is missing")
+    found: dict[str, str] = {}
+    with gzip.open(corpus, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            article = json.loads(line)
+            if article["id"] in names:
+                found[names[article["id"]]] = article["text"]
+    missing = sorted(set(names.values()) - set(found))
+    if missing:
+        raise GoldError(f"{corpus} lacks the articles {', '.join(missing)} that {listing.name} names")
+    return dict(sorted(found.items()))
 
 
 def _words(text: str) -> list[str]:
@@ -61,13 +82,10 @@ def _speaker_matches(gold: dict[str, Any], claim: Claim) -> bool:
     return False
 
 
-def extract_corpus(folder: Path = BUNDLED_CORPUS) -> dict[str, list[Claim]]:
-    """File name -> the statements extracted from it (names merged across the folder)."""
+def extract_corpus(articles: dict[str, str]) -> dict[str, list[Claim]]:
+    """File name -> the statements extracted from its text (names merged across the articles)."""
     vocabulary = get_embedder().vocabulary
-    per_file: dict[str, list[Claim]] = {}
-    for f in sorted(folder.glob("*.txt")):
-        _fields, body = split_front_matter(f.read_text("utf-8"))
-        per_file[f.name] = extract(f.name, clean(body, vocabulary).text)
+    per_file = {name: extract(name, clean(text, vocabulary).text) for name, text in articles.items()}
     merged = merge_names(c for cs in per_file.values() for c in cs)
     return {name: [c for c in merged if c.article_id == name and c.kind == "statement"] for name in per_file}
 
@@ -80,11 +98,11 @@ def load_gold(gold_path: Path) -> list[dict[str, Any]]:
         raise GoldError(f"cannot read gold file {gold_path}: {exc}") from exc
 
 
-def evaluate(gold_path: Path, folder: Path | None = None, complete: bool | None = None) -> dict[str, Any]:
+def evaluate(gold_path: Path, complete: bool | None = None) -> dict[str, Any]:
     """Precision, recall and stance accuracy; ``complete`` defaults to "not the sample file"."""
     gold = load_gold(gold_path)
     complete = gold_path.name != SAMPLE_GOLD if complete is None else complete
-    predicted = extract_corpus(folder or articles_for(gold_path))
+    predicted = extract_corpus(articles_for(gold_path))
     matched_pred: set[str] = set()
     found, stance_ok, misses = 0, 0, []
     for g in gold:

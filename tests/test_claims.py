@@ -196,7 +196,8 @@ def test_llm_extractor_falls_back_to_the_rules_when_the_server_is_down(tmp_path:
 
 
 def test_how_many_questions_get_the_figures_that_count_their_noun(book: ClaimBook) -> None:
-    from assistant.text import analyze, stem
+    from assistant.question import analyze
+    from assistant.text import stem
 
     q = analyze("How many soldiers did North Korea send?")
     figures = [c for c in book.relevant(q) if c.kind == "figure"]
