@@ -1,6 +1,6 @@
 """The first sentence of an extractive answer: the fact asked for, from the sentence that states it.
 
-Three shapes, each built from fixed templates around spans copied from the cited sentence, so the
+Four shapes, each built from fixed templates around spans copied from the cited sentence, so the
 lead is grounded by construction (no word of content is invented):
 
 - typed:    ``1,500 North Korean special forces: Seoul said around 1,500 ... Far East. [1]``
@@ -9,7 +9,9 @@ lead is grounded by construction (no word of content is invented):
 - speakers: ``North Korea denied it: "groundless rumors" [1]; Russia's ... dismissed it: ... [2]``
             one clause per speaker for "who denied/said/confirmed ...?";
 - figures:  ``Figures differ: 1,500 special forces (Seoul) [1]; 3,000 soldiers (South Korean MPs) [2].``
-            when the top sentences give several values for the thing counted.
+            when the top sentences give several values for the thing counted;
+- timeline: ``2024-10-21: ... "I can't confirm those reports" [1]; 2024-10-23: ... evidence ... [2].``
+            one speaker's statements in date order, for "how did X's view change?".
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from spacy.tokens import Doc, Span, Token
 from assistant.question import NAMES, NUMBERS
 from assistant.scoring import ScoredSentence
 from assistant.text import QuestionInfo, content_terms, mentions
-from index.lexicon import DISMISSIVE
+from index.lexicon import DISMISSIVE, stance_of
 from index.nlp import parse
 
 LEAD_WORDS = 40  # a lead sentence longer than this is cut to the clauses around the answer
@@ -31,15 +33,10 @@ CANDIDATES = 8  # top sentences searched for the answer entity
 TYPED_RATIO = 0.9  # a sentence below this share of the best score does not lead (0.8-1.0: same sample scores)
 MAX_SPEAKERS = 3
 MAX_FIGURES = 4
-PLAIN_SAYING = frozenset({"said", "says", "told", "stated", "added", "insisted", "argued"})
 QUOTE_WORDS = 30  # a quotation in a speaker clause is cut to this many words
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
 SEVERAL = re.compile(r"\b(?:different|various|sources|estimates|figures|range|each)\b", re.I)
-# Reporting verbs as written; the speaker clause reuses the one its sentence uses.
-REPORTING = re.compile(
-    r"\b(denied|dismissed|rejected|refuted|confirmed|acknowledged|warned|condemned|criticized|criticised|accused|"
-    r"demanded|urged|claimed|alleged|estimated|announced|reported|said|says|told|stated|added|insisted|argued|"
-    r"called|described|labell?ed)\b", re.I)
+_WORDS = re.compile(r"[A-Za-z]+")
 _QUOTE = re.compile(r'"([^"]{3,})"')
 _CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+(?=[-\u2013\u2014]\s)")
 DOERS = frozenset({"nsubj", "nsubjpass"})
@@ -239,16 +236,15 @@ def _speaker_clause(s: ScoredSentence) -> str:
     assert s.claim is not None
     text = s.text
     who = next((m for m in s.claim.mentions if m and m in text and m.lower() not in PRONOUNS), s.claim.speaker)
-    after = text.find(who)
-    verb = REPORTING.search(text, after + len(who)) if after >= 0 else None
-    verb = verb or REPORTING.search(text)
+    after = max(text.find(who), 0)
+    verbs = [w for w in _WORDS.findall(text[after:]) + _WORDS.findall(text[:after]) if stance_of(w)]
+    said = verbs[0] if verbs else "said"
     quotes = _QUOTE.findall(text)
-    said = verb.group(1) if verb else "said"
     if quotes:
         quote = min(quotes, key=len).strip(" ,.")
         dismissive = DISMISSIVE.search(quote)  # the words that carry the stance, when the quotation is long
         quote = trim(quote, dismissive.group(0) if dismissive else "", QUOTE_WORDS)
-        return f'{who} {said}: "{quote}"' if said.lower() in PLAIN_SAYING else f'{who} {said} it: "{quote}"'
+        return f'{who} {said}: "{quote}"' if stance_of(said) == "said" else f'{who} {said} it: "{quote}"'
     return trim(text, who, 25)
 
 
