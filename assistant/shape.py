@@ -93,10 +93,19 @@ def _ties(q: QuestionInfo, s: ScoredSentence, doc: Doc) -> bool:
         next(e for e in doc.ents if e.start <= t.i < e.end), q)) for t in doc)
 
 
+def _entities(doc: Doc, q: QuestionInfo) -> list[Span]:
+    """The recogniser's entities and, for "how many" questions, the numbers it missed ("900 sacks")."""
+    if q.answer_type != "number":
+        return list(doc.ents)
+    missed = [Span(doc, t.i, t.i + 1, label="CARDINAL") for t in doc if t.like_num and not t.ent_type_
+              and t.text[:1].isdigit()]
+    return sorted([*doc.ents, *missed], key=lambda e: e.start)
+
+
 def answer_entity(q: QuestionInfo, s: ScoredSentence, doc: Doc, labels: frozenset[str]) -> Span | None:
     """The entity of an asked-for type in ``doc`` that the parse links to the focus (or, with no focus,
     nearest the question's terms); never one the question itself names."""
-    found = [e for e in doc.ents if e.label_ in labels and not _in_question(e, q)
+    found = [e for e in _entities(doc, q) if e.label_ in labels and not _in_question(e, q)
              and (e.label_ not in {"DATE", "TIME"} or q.answer_type != "number" or any(t.like_num for t in e))
              and not (q.focus and q.answer_type != "number" and mentions(e.text, q.focus))]  # "General Assembly"
     if q.answer_type == "number" and q.focus:  # "two units" does not answer "how many soldiers"; "about 1,500"
@@ -249,13 +258,15 @@ def _speaker_clause(s: ScoredSentence) -> str:
 
 
 def figures_lead(q: QuestionInfo, top: list[ScoredSentence]) -> Lead | None:
-    """Several values for the thing counted, each with who gave it, when the sources disagree."""
+    """Several values for the thing counted, each with who gave it, when the question asks how the
+    figures differ or changed."""
     if not (q.wants_time_order or (q.wants_number and SEVERAL.search(q.text))):
         return None
     wanted = [q.focus] if q.focus else list(q.terms)
     seen: dict[str, tuple[str, ScoredSentence]] = {}
     for s, doc in zip(top, _docs(top), strict=True):
-        for ent in doc.ents:
+        best = answer_entity(q, s, doc, q.labels) if q.labels else None  # the figure the question points at first
+        for ent in sorted(_entities(doc, q), key=lambda e: (e != best, e.start)):
             noun = _counted_noun(ent) if ent.label_ in NUMBERS else ""
             if not noun or not any(mentions(noun, w) for w in wanted) or _in_question(ent, q):
                 continue

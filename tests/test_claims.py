@@ -89,7 +89,7 @@ def test_troop_figures_with_who_stated_them(book: ClaimBook) -> None:
 
 
 def test_how_many_troops_answer_lists_the_differing_figures(sample_assistant: Assistant) -> None:
-    answer = sample_assistant.ask("How many North Korean troops were sent to Russia?")
+    answer = sample_assistant.ask("How many North Korean troops were sent to Russia, according to different sources?")
     stated = {f for f in ("1,500", "3,000", "10,000", "12,000") if f in answer.answer}
     assert len(stated) >= 3, answer.answer
     assert answer.citations

@@ -129,21 +129,22 @@ def test_llm_down_falls_back_to_the_extractive_answer(sample_settings: settings_
 # --- the whole reply is bounded by llm_timeout, against the real server ----------------------
 
 def test_a_long_stream_is_cut_at_the_time_budget(llm_server: str) -> None:
-    client = llm(llm_server, llm_max_tokens=3000)
+    client = llm(llm_server, llm_max_tokens=300)
+    list(client.stream(LONG, timeout=120))  # the server now has the prompt cached: later runs only generate
     started = time.perf_counter()
-    for i, _ in enumerate(client.stream(LONG, timeout=120)):  # how long 3 tokens take on this (shared) CPU
-        if i == 2:
-            break
-    budget = round(time.perf_counter() - started + 1.0, 1)  # then about a second more of tokens
+    whole = list(client.stream(LONG, timeout=120))
+    took = time.perf_counter() - started
+    assert len(whole) >= 10, "the prompt asks for a long reply"
+    budget = max(0.2, round(took / 2, 1))  # half of what the whole reply takes on this (shared) CPU
     got: list[str] = []
     started = time.perf_counter()
     with pytest.raises(LLMTimeout, match=rf"did not answer within {budget:g} s"):
         for delta in client.stream(LONG, timeout=budget):
             got.append(delta)
     seconds = time.perf_counter() - started
-    print(f"\nstream cut after {seconds:.2f} s (budget {budget:g} s), {len(got)} deltas received before the cut")
+    print(f"\nstream cut after {seconds:.2f} s (budget {budget:g} s, whole reply {took:.2f} s), {len(got)} deltas")
     assert seconds < budget + 0.5
-    assert len(got) >= 3, "tokens were arriving: the budget counts the time between tokens, not just to the first"
+    assert 0 < len(got) < len(whole), "tokens were arriving: the budget counts the time between tokens too"
     assert client.complete(HELLO).strip(), "the abandoned request does not wedge the server"
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -115,7 +116,7 @@ def test_answer_streams_in_and_a_citation_opens_its_highlighted_passage(page: An
             if (m.length) window.__seen.push(m[m.length - 1].innerText.trim()); })
         .observe(document.querySelector('#chat'), {subtree: true, childList: true, characterData: true}); }""")
     answer = ask(page, DENIED)
-    assert "groundless" in answer and "scaremongering" in answer
+    assert answer.startswith("North Korea denied it") and "groundless" in answer and "Russia" in answer
     seen = page.evaluate("window.__seen")
     assert "…" in seen, "the placeholder shows while the answer is worked out"
 
@@ -130,7 +131,9 @@ def test_answer_streams_in_and_a_citation_opens_its_highlighted_passage(page: An
     assert mark.is_visible()
     quote = active.locator(".quote").inner_text().strip("“” \n")
     assert mark.inner_text().strip() == quote
-    assert quote[:40] in answer.replace("\n", " ")
+    cited = answer.split("[2]")[0].rsplit("[1]", 1)[-1]  # the words the answer gives for [2]
+    pieces = [p.strip(" ,;:") for q in re.findall(r'"([^"]+)"', cited) for p in q.split("…")] or [cited.strip(" ;")]
+    assert all(p in quote for p in pieces if p), (cited, quote)
 
     hosts = {urlparse(u).hostname for u in page.requested if u.startswith("http")}
     assert hosts == {"127.0.0.1"}, f"the page asked other hosts: {hosts}"
@@ -341,12 +344,21 @@ def _comparable(answer: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in answer.items() if k != "latency_ms"}
 
 
-def test_gradio_client_gets_the_same_answer_as_the_cli(app: AppServer) -> None:
+def test_gradio_client_gets_the_same_answer_as_the_cli(app: AppServer, tmp_path: Path, embedder: Embedder) -> None:
     from gradio_client import Client
 
-    api = Client(app.url, verbose=False).predict(DENIED, api_name="/ask")
-    assert api["citations"], api
-    assert _comparable(api) == _comparable(_cli_answer(app, DENIED))
+    # A fresh app on the bundled corpus: the shared one has answered other questions, and the int8
+    # embedder's vectors depend slightly on which sentences were embedded together in a batch.
+    home = tmp_path / "fresh"
+    s = settings_module.Settings(home=home)
+    build(None, s, progress=False, pipeline=Pipeline(s, embedder))
+    fresh = AppServer(home)
+    try:
+        api = Client(fresh.url, verbose=False).predict(DENIED, api_name="/ask")
+        assert api["citations"], api
+        assert _comparable(api) == _comparable(_cli_answer(fresh, DENIED))
+    finally:
+        fresh.stop()
     claims = Client(app.url, verbose=False).predict("Nebenzia", "dismissed", False, api_name="/claims")
     assert claims and all("Nebenzia" in c["speaker"] and c["stance"] == "dismissed" for c in claims)
 
