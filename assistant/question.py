@@ -52,7 +52,6 @@ def analyze(question: str) -> QuestionInfo:
     low = q.lower()
     answer_type, focus_tok = _answer_type(doc, low)
     subject = _subject(doc) if answer_type in {"quote", "description"} else ""
-    focus_phrase = _phrase(focus_tok) if focus_tok is not None else ""
     focus = stem(focus_tok.text) if focus_tok is not None and focus_tok.text.lower() not in STOPWORDS else ""
     if not focus and answer_type == "number":
         focus = _counted_verb(q)
@@ -61,7 +60,6 @@ def analyze(question: str) -> QuestionInfo:
         terms=tuple(t for t in content_terms(q) if t not in FRAMING),
         names=_names(q, doc),
         focus=focus,
-        focus_phrase=focus_phrase,
         answer_type=answer_type,
         labels=LABELS[answer_type],
         subject=subject,
@@ -145,14 +143,6 @@ def _counted_verb(question: str) -> str:
     """"how much did X pay" -> pay: the verb stands for what is counted."""
     m = re.search(r"\b(?i:how (?:many|much))\s+(?:did|does|do|will|would)\s+(?:[A-Z][\w'-]*\s+)*([a-z]+)\b", question)
     return stem(m.group(1)) if m and m.group(1) not in STOPWORDS else ""
-
-
-def _phrase(tok: Token) -> str:
-    """The focus noun with its compounds and adjectives ("North Korean general")."""
-    left = [c for c in tok.lefts if c.dep_ in {"compound", "amod", "nmod", "poss"} and c.text.lower() not in
-            QUESTION_WORDS]
-    start = min([c.left_edge.i for c in left], default=tok.i)
-    return tok.doc[start : tok.i + 1].text
 
 
 def _subject(doc: Doc) -> str:

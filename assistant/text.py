@@ -101,7 +101,6 @@ class QuestionInfo:
     focus: str = ""  # the stemmed thing asked about ("how many troops" -> troop, "which villages" -> villag)
     answer_type: str = "description"  # person | place | date | number | name | named | quote | description
     labels: frozenset[str] = frozenset()  # entity labels an answer of that type carries
-    focus_phrase: str = ""  # the focus as written ("villages", "North Korean general")
     subject: str = ""  # who a "what did X say/do" question is about
 
 
