@@ -16,11 +16,6 @@ from collections.abc import Callable, Sized
 from index import nlp
 from index.models import Article, Chunk
 
-_SENTENCE_END = re.compile(r"""([.!?]["')\]]*)\s+(?=["'(\[]?[A-Z0-9])|\n{2,}""")
-_ABBREVIATIONS = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Gen|Lt|Col|Sgt|Rep|Sen|Gov|Prof|No|vs|U\.S|U\.N|U\.K|a\.m|p\.m|Inc|Corp|Ltd|Co)\.|"
-    r"\b[A-Z]\.)$"
-)
 _WORD = re.compile(r"\S+")
 Piece = tuple[int, int, int]  # start, end, tokens
 CHARS_PER_TOKEN = 10  # bounds a chunk's characters too: one [UNK] token can stand for 100 characters
@@ -98,23 +93,3 @@ class Chunker:
                 )
             )
         return chunks
-
-
-def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
-    """Sentence boundaries as (start, end) spans; knows common news abbreviations (U.S., Mr.)."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _SENTENCE_END.finditer(text):
-        end = m.end(1) if m.group(1) else m.start()
-        if m.group(1) and _ABBREVIATIONS.search(text[start:end]):
-            continue
-        if text[start:end].strip():
-            spans.append((start, end))
-        start = m.end()
-    if text[start:].strip():
-        spans.append((start, len(text.rstrip())))
-    return [(s + offset + _lead(text, s), e + offset) for s, e in spans if e > s]
-
-
-def _lead(text: str, start: int) -> int:
-    return len(text[start:]) - len(text[start:].lstrip())

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from index import attribution, lexicon
-from index.chunking import sentence_spans
 from index.claims import Claim
 from index.clean import QUOTES
+from index.nlp import sentence_spans
 from index.speakers import resolve_article
 
 Complete = Callable[[list[dict[str, str]]], str]
