@@ -1,10 +1,11 @@
 """The embedded default answerer: grounded by construction.
 
-It never writes a claim of its own. It picks the few sentences of the retrieved passages that
-best answer the question (scored against it, each adding something the others do not say,
-near-duplicates across articles merged into one statement with several citations) and returns
-them verbatim, each followed by its citation markers. When no sentence is close enough, or the
-question names someone or something the articles never mention, it abstains.
+It never writes a claim of its own. It scores the sentences of the retrieved passages against the
+question, leads with the fact asked for (``assistant/shape.py``: fixed templates around words of
+the cited sentence), then adds at most two supporting sentences that say something new
+(near-duplicates across articles merged into one statement with several citations). When no
+sentence is close enough, the question names someone or something the articles never mention, or
+no passage ties the asked-for kind of fact to what the question is about, it abstains.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ NO_NEW_NAMES = 0.2  # for "who" questions: a sentence naming no one new adds lit
 CONTEXT_MAX_WORDS = 35  # a "He said..." sentence brings the one before only when that one is short
 MAX_SENTENCES = 4
 POOL_WORDS = 170  # candidate statements gathered before the lead is chosen
-MAX_WORDS = 45  # the whole answer: a lead of at most ~30 words and one or two short supporting sentences
+MAX_WORDS = 45  # the whole answer: the lead (cut at LEAD_WORDS) and, if they fit, one or two short supports
 LIST_WORDS = 90  # ... when the lead lists several speakers or figures
 MAX_SUPPORTS = 2
 CONFIDENCE_FLOOR = 0.3  # sentence score mapped to confidence 0 ...
