@@ -32,6 +32,7 @@ from ui import claims_view, library, overview, render
 log = logging.getLogger("newsqa.app")
 STANCES = ["", *lexicon.STANCES]
 MAX_SOURCE_BLOCKS = 20  # answers whose sources stay in the panel
+MAX_CACHED_VIEWS = 8  # who-said-what filter results kept for page turns
 CSS_FILE = Path(__file__).with_name("ui") / "app.css"
 HEAD_FILE = Path(__file__).with_name("ui") / "citations.html"
 Chat = list[dict[str, Any]]
@@ -64,6 +65,15 @@ class App:
         self._seen = Generation.now(self.settings)
         self._lock = threading.Lock()
         self._pipeline: Pipeline | None = None
+        self._shapes: dict[tuple[str, str, bool], tuple[list[Claim], claims_view.Shaped]] = {}
+        # Read and merge the who-said-what store now, not when someone first opens its tab.
+        threading.Thread(target=self._warm, name="claims-warm-up", daemon=True).start()
+
+    def _warm(self) -> None:
+        try:
+            self.assistant.claims.all()
+        except Exception as exc:  # the tab will say what is wrong when it is opened
+            log.info("who-said-what not read at start-up: %s", exc)
 
     def current(self) -> Assistant:
         """The assistant, up to date with the index; raises StoreError when the index cannot be opened."""
@@ -162,24 +172,38 @@ class App:
         kind = "figure" if figures_only else ""
         return self.current().claims.find(speaker=speaker or "", stance=stance or "", kind=kind)
 
+    def _shaped(self, speaker: str, stance: str, figures_only: bool) -> claims_view.Shaped:
+        """The filtered statements grouped, cached until the filters or the index change (page turns are cheap)."""
+        every = self.current().claims.all()
+        key = (speaker or "", stance or "", bool(figures_only))
+        with self._lock:
+            hit = self._shapes.get(key)
+            if hit is not None and hit[0] is every:
+                return hit[1]
+        shaped = claims_view.shape(self._find_claims(speaker, stance, figures_only))
+        with self._lock:
+            self._shapes = {k: v for k, v in self._shapes.items() if v[0] is every}
+            if len(self._shapes) >= MAX_CACHED_VIEWS:
+                self._shapes.pop(next(iter(self._shapes)))
+            self._shapes[key] = (every, shaped)
+        return shaped
+
     def claims_page(self, speaker: str, stance: str, figures_only: bool, page: float | None
                     ) -> tuple[str, float, Any, str]:
         """The grouped view (one page of speakers), the page shown, and the figures stated differently."""
         try:
-            found = self._find_claims(speaker, stance, figures_only)
-            groups = claims_view.speaker_groups(found)
-            shown, pages = claims_view.page_of(groups, int(page or 1))
+            shaped = self._shaped(speaker, stance, figures_only)
+            shown, pages = claims_view.page_of(shaped.speakers, int(page or 1))
             number = min(max(1, int(page or 1)), pages)
             passages = claims_view.passages_for(self.assistant.store, claims_view.shown_claims(shown))
-            listing = claims_view.speakers_html(shown, passages, claims_view.conflicts(found), number, pages,
-                                                len(groups))
-            figures = claims_view.figure_groups(found)[: claims_view.MAX_FIGURE_CHOICES]
+            listing = claims_view.speakers_html(shown, passages, shaped.differing, number, pages,
+                                                len(shaped.speakers))
+            first = shaped.figures[0] if shaped.figures else None
+            chart = claims_view.figures_html(first, self._passages(first))
         except Exception as exc:  # a store problem is a message on the page, not an "Error" badge
             problem = f"<p class='error'>{html.escape(_store_problem(exc))}</p>"
             return problem, 1, gr.update(choices=[], value=None), ""
-        choices = [(g.label, g.key) for g in figures]
-        first = figures[0] if figures else None
-        chart = claims_view.figures_html(first, self._passages(first))
+        choices = [(g.label, g.key) for g in shaped.figures]
         return listing, number, gr.update(choices=choices, value=first.key if first else None), chart
 
     def claims_first_page(self, speaker: str, stance: str, figures_only: bool) -> tuple[str, float, Any, str]:
@@ -199,8 +223,7 @@ class App:
     def figure_view(self, speaker: str, stance: str, figures_only: bool, key: str | None) -> str:
         """The chart of the figure picked in the dropdown, among the statements the filters keep."""
         try:
-            found = self._find_claims(speaker, stance, figures_only)
-            group = next((g for g in claims_view.figure_groups(found) if g.key == key), None)
+            group = next((g for g in self._shaped(speaker, stance, figures_only).figures if g.key == key), None)
             return claims_view.figures_html(group, self._passages(group))
         except Exception as exc:
             return f"<p class='error'>{html.escape(_store_problem(exc))}</p>"

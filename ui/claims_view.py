@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from dateutil.parser import parserinfo
+
 from assistant.text import stem
 from index.claims import Claim
 from index.dates import published_key
@@ -24,13 +26,15 @@ from ui.render import esc
 
 UNATTRIBUTED = "unattributed"
 SPEAKERS_PER_PAGE = 20
-STATEMENTS_PER_SPEAKER = 60  # shown when a speaker is expanded; a filter narrows the rest
+STATEMENTS_PER_SPEAKER = 25  # shown when a speaker is expanded; a filter narrows the rest
 MAX_CONFLICT_VALUES = 3
+CONTEXT_CHARS = 300  # of the paragraph shown around a statement, each side
 MAX_FIGURE_CHOICES = 50  # figures offered in the dropdown, most attested first
 # Tableau 10: distinct at a glance, readable on light and dark backgrounds.
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
            "#bab0ac")
-_PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'-]+")
+_CALENDAR = {w.lower() for names in (*parserinfo.WEEKDAYS, *parserinfo.MONTHS) for w in names}
+_PROPER = re.compile(r"\b(?:[A-Z]\.){2,}|\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")  # "U.S.", "North Korea"
 
 
 def anchor(prefix: str, claim: Claim) -> str:
@@ -47,12 +51,30 @@ def figure_key(c: Claim) -> str:
     return f"{c.measure}:{stem(c.unit.split()[-1])}"
 
 
+def _names(c: Claim) -> dict[str, str]:
+    """Proper names in a statement (runs of capitalised words not opening a sentence), key -> as written:
+    what the figure is about ("North Korea", "Acme")."""
+    out: dict[str, str] = {}
+    counted = stem(c.unit.split()[-1]) if c.unit.strip() else ""
+    for m in _PROPER.finditer(c.statement):
+        name = re.sub(r"['’]s$", "", m.group(0))
+        words = name.lower().split()
+        opening = m.start() == 0 or re.search(r"[.!?:]\s*$", c.statement[: m.start()])
+        if (opening and len(words) == 1) or len(name) < 2 or (len(name) < 3 and not name.isupper()):  # "The", "No"
+            continue
+        if set(words) <= _CALENDAR or stem(words[-1]) == counted:  # "Monday", "Americans" counting americans
+            continue
+        out.setdefault(name.lower(), name)
+    return out
+
+
 @dataclass(frozen=True)
 class FigureGroup:
-    """Figures that count the same thing, in date order."""
+    """Figures that count the same thing about the same subject, in date order."""
 
-    key: str
+    key: str  # counted thing + subject
     unit: str  # the unit as most often written
+    about: str  # the proper name the statements share
     claims: tuple[Claim, ...]
 
     @property
@@ -64,35 +86,76 @@ class FigureGroup:
         return len({c.article_id for c in self.claims})
 
     @property
+    def unit_stem(self) -> str:
+        return self.key.split("|", 1)[0].split(":", 1)[1]
+
+    @property
     def label(self) -> str:
-        return f"{self.unit}: {len(self.claims)} statements, {len(self.values)} different figures"
+        return f"{self.unit} ({self.about}): {len(self.claims)} statements, {len(self.values)} different figures"
 
 
 def _date_order(c: Claim) -> tuple[int, str, int]:
     return (published_key(c.published) or 99_999_999, c.article_id, c.start)
 
 
-def figure_groups(claims: Iterable[Claim]) -> list[FigureGroup]:
-    """Figures stated differently (two or more values for the same counted thing), most attested first."""
-    by_key: dict[str, list[Claim]] = defaultdict(list)
+def _buckets(claims: Iterable[Claim]) -> dict[tuple[str, str], tuple[str, list[Claim]]]:
+    """(counted thing, subject key) -> (subject as written, its figures): "the same counted thing" is the same
+    unit stem in statements that name the same subject, so "300 people" in unrelated stories stay apart."""
+    out: dict[tuple[str, str], tuple[str, list[Claim]]] = {}
     for c in claims:
         if key := figure_key(c):
-            by_key[key].append(c)
-    groups = []
-    for key, members in by_key.items():
-        if len({c.value for c in members}) < 2:
+            for name_key, name in _names(c).items():
+                out.setdefault((key, name_key), (name, []))[1].append(c)
+    return out
+
+
+def _disputed(members: Sequence[Claim]) -> bool:
+    """Two or more values, from more than one speaker or article."""
+    return len({c.value for c in members}) > 1 and (
+        len({c.speaker_key for c in members}) > 1 or len({c.article_id for c in members}) > 1)
+
+
+def figure_groups(claims: Iterable[Claim], limit: int = 0) -> list[FigureGroup]:
+    """Figures stated differently about the same subject, most attested first; a group whose statements all
+    belong to a larger group already listed is left out ("troops" about "Korea" inside "North Korea")."""
+    candidates = []
+    for (key, name_key), (name, members) in _buckets(claims).items():
+        if _disputed(members):
+            unit = Counter(c.unit for c in members).most_common(1)[0][0]
+            candidates.append(FigureGroup(f"{key}|{name_key}", unit, name, tuple(sorted(members, key=_date_order))))
+    candidates.sort(key=lambda g: (-g.articles, -len(g.claims), g.unit, g.about))
+    chosen: list[FigureGroup] = []
+    covered: list[set[str]] = []
+    for g in candidates:
+        ids = {c.id for c in g.claims}
+        if any(ids <= seen for seen in covered):
             continue
-        unit = Counter(c.unit for c in members).most_common(1)[0][0]
-        groups.append(FigureGroup(key, unit, tuple(sorted(members, key=_date_order))))
-    return sorted(groups, key=lambda g: (-g.articles, -len(g.claims), g.unit))
+        chosen.append(g)
+        covered.append(ids)
+        if limit and len(chosen) >= limit:
+            break
+    return chosen
 
 
 def pick_group(groups: Sequence[FigureGroup], terms: Iterable[str]) -> FigureGroup | None:
-    """The group a question is about: one whose unit stem the question names, else the most attested."""
+    """The group a question is about: the first whose unit stem the question names, else the most attested."""
     wanted = {stem(t) for t in terms}
-    named = [g for g in groups if g.key.split(":", 1)[1] in wanted]
+    named = [g for g in groups if g.unit_stem in wanted]
     ranked = named or list(groups)
     return ranked[0] if ranked else None
+
+
+def conflicts(claims: Iterable[Claim]) -> dict[str, list[Claim]]:
+    """Figure claim id -> other speakers' differing figures for the same counted thing about the same subject."""
+    out: dict[str, dict[str, Claim]] = defaultdict(dict)
+    for _name, members in _buckets(claims).values():
+        if len({m.value for m in members}) < 2:
+            continue
+        for c in members:
+            for other in members:
+                if other.value != c.value and other.speaker_key != c.speaker_key:
+                    out[c.id].setdefault(other.id, other)
+    return {cid: sorted(others.values(), key=_date_order) for cid, others in out.items()}
 
 
 def short_number(v: float) -> str:
@@ -137,6 +200,7 @@ class _Scale:
 
 
 W, H, LEFT, RIGHT, TOP, BOTTOM = 640, 280, 56, 20, 16, 44
+MARK_GAP, MARK_R = 18, 6  # marks of one date and value sit side by side, never on top of each other
 
 
 def _x_positions(claims: Sequence[Claim]) -> list[float]:
@@ -152,7 +216,7 @@ def _x_positions(claims: Sequence[Claim]) -> list[float]:
             span_right - LEFT - 40)
         n = seen[(o, c.value)]
         seen[(o, c.value)] += 1
-        xs.append(base + (n + 1) // 2 * 14 * (1 if n % 2 else -1))  # 0, +14, -14, +28, ...
+        xs.append(base + (n + 1) // 2 * MARK_GAP * (1 if n % 2 else -1))  # 0, +gap, -gap, +2 gap, ...
     return xs
 
 
@@ -198,7 +262,7 @@ def chart_svg(group: FigureGroup, link: Callable[[Claim], str]) -> str:
         tip = f"{_who(c)}, {c.source or 'no publisher'}, {c.published or 'undated'}: {c.figure_text}"
         parts.append(
             f"<a class='cite figmark' href='#{link(c)}' data-value='{c.value:g}'><title>{esc(tip)}</title>"
-            f"<circle cx='{x:.1f}' cy='{y:.1f}' r='7' fill='{colours[c.speaker_key or c.speaker]}'/>"
+            f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{MARK_R}' fill='{colours[c.speaker_key or c.speaker]}'/>"
             + (f"<text class='val' x='{x + 10:.1f}' y='{y + 4:.1f}'>{esc(short_number(c.value))}</text>"
                if label_marks else "") + "</a>")
     parts.append(f"<text class='tick' x='{LEFT}' y='{H - 6}'>{'log scale' if scale.log else ''}</text></svg>")
@@ -214,31 +278,6 @@ def _axis_label(x: float, text: str) -> str:
 
 def _legend_name(who: str, claims: Sequence[Claim]) -> str:
     return next(_who(c) for c in claims if (c.speaker_key or c.speaker) == who)
-
-
-# --- conflicts -------------------------------------------------------------------------------
-
-def _names(c: Claim) -> set[str]:
-    """Proper names in a statement (capitalised words not opening a sentence): what it is about."""
-    return {m.group(0).lower() for m in _PROPER.finditer(c.statement)}
-
-
-def conflicts(claims: Iterable[Claim]) -> dict[str, list[Claim]]:
-    """Figure claim id -> other speakers' differing figures for the same counted thing about a shared name."""
-    buckets: dict[tuple[str, str], list[Claim]] = defaultdict(list)
-    for c in claims:
-        if key := figure_key(c):
-            for name in _names(c):
-                buckets[(key, name)].append(c)
-    out: dict[str, dict[str, Claim]] = defaultdict(dict)
-    for members in buckets.values():
-        if len({m.value for m in members}) < 2:
-            continue
-        for c in members:
-            for other in members:
-                if other.value != c.value and other.speaker_key != c.speaker_key:
-                    out[c.id].setdefault(other.id, other)
-    return {cid: sorted(others.values(), key=_date_order) for cid, others in out.items()}
 
 
 # --- speakers --------------------------------------------------------------------------------
@@ -281,6 +320,20 @@ def page_of(groups: Sequence[SpeakerGroup], page: int, size: int = SPEAKERS_PER_
     return list(groups[(page - 1) * size: page * size]), pages
 
 
+@dataclass
+class Shaped:
+    """The statements one set of filters keeps, grouped: computed once, then every page turn reuses it."""
+
+    claims: list[Claim]
+    speakers: list[SpeakerGroup]
+    differing: dict[str, list[Claim]]
+    figures: list[FigureGroup]
+
+
+def shape(claims: list[Claim]) -> Shaped:
+    return Shaped(claims, speaker_groups(claims), conflicts(claims), figure_groups(claims, MAX_FIGURE_CHOICES))
+
+
 def shown_claims(groups: Iterable[SpeakerGroup]) -> list[Claim]:
     """The statements a page shows (the first ones of a very prolific speaker)."""
     return [c for g in groups for c in g.claims[:STATEMENTS_PER_SPEAKER]]
@@ -288,7 +341,7 @@ def shown_claims(groups: Iterable[SpeakerGroup]) -> list[Claim]:
 
 # --- HTML ------------------------------------------------------------------------------------
 
-Passages = dict[str, tuple[str, int]]  # claim id -> (the chunk that holds it, the chunk's start)
+Passages = dict[str, tuple[str, int]]  # claim id -> (the passage that holds it, the passage's start)
 
 
 def _in_context(c: Claim, passages: Passages) -> str:
@@ -367,26 +420,42 @@ def figures_html(group: FigureGroup | None, passages: Passages, prefix: str = "f
     return f"<div class='figure-view'>{group_chart(group, prefix)}{statements_block(group, passages, prefix)}</div>"
 
 
+def passage_around(text: str, start: int, end: int, reach: int = CONTEXT_CHARS) -> tuple[str, int]:
+    """The paragraph around ``start..end`` (at most ``reach`` characters each side, cut at a space), and its start."""
+    para_start = text.rfind("\n", 0, start) + 1
+    para_end = text.find("\n", end)
+    limit = len(text) if para_end < 0 else para_end
+    lo, hi = max(para_start, start - reach), min(limit, end + reach)
+    if lo > para_start and (cut := text.find(" ", lo, start)) >= 0:
+        lo = cut + 1
+    if hi < limit and (cut := text.rfind(" ", end, hi)) > end:
+        hi = cut
+    return text[lo:hi], lo
+
+
 def passages_for(store: IndexStore, claims: Sequence[Claim]) -> Passages:
-    """The chunk around each claim, read in one query per page of articles (not one per claim)."""
-    wanted: dict[str, list[Claim]] = defaultdict(list)
-    for c in claims:
-        wanted[c.article_id].append(c)
-    out: Passages = {}
-    ids = sorted(wanted)
-    for i in range(0, len(ids), 100):
-        got = store.chunks.get(where={"article_id": {"$in": ids[i:i + 100]}}, include=["metadatas", "documents"])
-        for text, meta in zip(got["documents"] or [], got["metadatas"] or [], strict=True):
-            meta = meta or {}
-            start, end = int(meta.get("start", 0)), int(meta.get("end", 0))
-            for c in wanted.get(str(meta.get("article_id", "")), []):
-                whole = start <= c.start and c.end <= end  # a chunk holding all of it beats one holding its start
-                if whole or (start <= c.start < end and c.id not in out):
-                    out[c.id] = (text or "", start)
-    return out
+    """The passage around each claim, from its article's clean text, read by article id in one query a page."""
+    ids = sorted({c.article_id for c in claims})
+    texts: dict[str, str] = {}
+    for i in range(0, len(ids), 200):
+        got = store.articles_col.get(ids=ids[i:i + 200], include=["documents"])
+        texts.update(zip(got["ids"], [d or "" for d in got["documents"] or []], strict=True))
+    return {c.id: passage_around(texts[c.article_id], c.start, c.end) for c in claims if c.article_id in texts}
 
 
 def answer_group(claims: Iterable[Claim], article_ids: Iterable[str], terms: Iterable[str]) -> FigureGroup | None:
-    """The figure an answer is about, among the articles it drew on: stated differently, named by the question."""
+    """The figure an answer is about, among the articles it drew on: stated differently, named by the question.
+
+    Retrieval already kept these articles to the question's subject, so the counted thing (unit stem) alone
+    groups them here.
+    """
     among = set(article_ids)
-    return pick_group(figure_groups(c for c in claims if c.article_id in among), terms)
+    by_unit: dict[str, list[Claim]] = defaultdict(list)
+    for c in claims:
+        if c.article_id in among and (key := figure_key(c)):
+            by_unit[key].append(c)
+    groups = [FigureGroup(f"{key}|", Counter(c.unit for c in members).most_common(1)[0][0], "these articles",
+                          tuple(sorted(members, key=_date_order)))
+              for key, members in by_unit.items() if _disputed(members)]
+    groups.sort(key=lambda g: (-g.articles, -len(g.claims), g.unit))
+    return pick_group(groups, terms)

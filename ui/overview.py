@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from index.claims import Claim
 from index.dates import published_key
 from index.store import ArticleRecord
-from ui.claims_view import UNATTRIBUTED, figure_groups
+from ui.claims_view import figure_groups
 from ui.render import esc
 
 MAX_EXAMPLES = 4
@@ -32,8 +32,8 @@ class Overview:
 
 
 def _top_speaker(claims: Sequence[Claim], person: bool) -> str:
-    counted = Counter(c.speaker for c in claims
-                      if c.speaker_key != UNATTRIBUTED and c.kind == "statement" and bool(c.person) == person)
+    counted = Counter(c.speaker for c in claims  # a proper name: "the company" is no one to ask about
+                      if c.speaker[:1].isupper() and c.kind == "statement" and bool(c.person) == person)
     return min(counted.items(), key=lambda kv: (-kv[1], kv[0]))[0] if counted else ""
 
 
@@ -42,11 +42,11 @@ def example_questions(records: Sequence[ArticleRecord], claims: Sequence[Claim])
     out = []
     if person := _top_speaker(claims, person=True):
         out.append(f"What did {person} say?")
-    if groups := figure_groups(claims):
+    if groups := figure_groups(claims, 1):
         out.append(f"How did the figures for {groups[0].unit} change?")
     if body := _top_speaker(claims, person=False):
         out.append(f"What did {body} say?")
-    dated = [r for r in records if r.title and len(r.title.split()) <= MAX_TITLE_WORDS]
+    dated = [r for r in records if r.title and len(r.title.split()) <= MAX_TITLE_WORDS and "?" not in r.title]
     if dated:
         newest = max(dated, key=lambda r: (published_key(r.published), r.title))
         out.append(f"What happened in “{newest.title.rstrip('.?!')}”?")
