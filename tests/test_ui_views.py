@@ -192,7 +192,7 @@ def test_a_question_about_figures_gets_a_chart_under_the_answer(browser: Any, ap
     page.close()
 
 
-def test_who_said_what_is_grouped_by_speaker_and_paged(browser: Any, app: AppServer, claims: list[Claim]) -> None:  # noqa: F811,E501
+def test_who_said_what_is_grouped_by_speaker_and_paged(browser: Any, app: AppServer, claims: list[Claim]) -> None:  # noqa: F811
     groups = claims_view.speaker_groups(claims)
     page = _open(browser, app.url)
     _who_said_what(page)

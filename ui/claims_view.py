@@ -200,7 +200,7 @@ class _Scale:
 
 
 W, H, LEFT, RIGHT, TOP, BOTTOM = 640, 280, 56, 20, 16, 44
-MARK_GAP, MARK_R = 18, 6  # marks of one date and value sit side by side, never on top of each other
+MARK_GAP, MARK_R = 22, 6  # marks of one date and value sit side by side, never on top of each other
 
 
 def _x_positions(claims: Sequence[Claim]) -> list[float]:
@@ -253,23 +253,37 @@ def chart_svg(group: FigureGroup, link: Callable[[Claim], str]) -> str:
     if any(not published_key(c.published) for c in claims):
         parts.append(_axis_label(W - RIGHT - 12, "undated"))
     parts.append(f"<line class='axis' x1='{LEFT}' x2='{W - RIGHT}' y1='{H - BOTTOM}' y2='{H - BOTTOM}'/>")
-    labelled: list[tuple[float, float]] = []  # (x, y) of value labels drawn: one label per cluster of marks
-    for c, x in zip(claims, xs, strict=True):
-        y = scale.y(c.value)
-        label_marks = not any(abs(x - lx) < 44 and abs(y - ly) < 14 for lx, ly in labelled)
-        if label_marks:
-            labelled.append((x, y))
+    ys = [scale.y(c.value) for c in claims]
+    for c, x, y in zip(claims, xs, ys, strict=True):
         tip = f"{_who(c)}, {c.source or 'no publisher'}, {c.published or 'undated'}: {c.figure_text}"
-        parts.append(
-            f"<a class='cite figmark' href='#{link(c)}' data-value='{c.value:g}'><title>{esc(tip)}</title>"
-            f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{MARK_R}' fill='{colours[c.speaker_key or c.speaker]}'/>"
-            + (f"<text class='val' x='{x + 10:.1f}' y='{y + 4:.1f}'>{esc(short_number(c.value))}</text>"
-               if label_marks else "") + "</a>")
+        colour = colours[c.speaker_key or c.speaker]
+        parts.append(f"<a class='cite figmark' href='#{link(c)}' data-value='{c.value:g}'><title>{esc(tip)}</title>"
+                     f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{MARK_R}' fill='{colour}'/></a>")
+    parts += [f"<text class='val' x='{x:.1f}' y='{y + 4:.1f}'>{esc(short_number(v))}</text>"
+              for x, y, v in _value_labels(xs, ys, [c.value for c in claims])]
     parts.append(f"<text class='tick' x='{LEFT}' y='{H - 6}'>{'log scale' if scale.log else ''}</text></svg>")
     legend = "".join(f"<span class='key'><i style='background:{colour}'></i>{esc(_legend_name(who, claims))}</span>"
                      for who, colour in colours.items())
     return (f"<figure class='figures'><figcaption>{esc(group.label)}, by date "
             f"(click a mark for its passage)</figcaption>{''.join(parts)}<div class='legend'>{legend}</div></figure>")
+
+
+def _value_labels(xs: Sequence[float], ys: Sequence[float], values: Sequence[float]
+                  ) -> list[tuple[float, float, float]]:
+    """One value label right of each row of touching marks, where it overlaps no other label."""
+    order = sorted(range(len(xs)), key=lambda i: (ys[i], xs[i]))
+    rows: list[list[int]] = []
+    for i in order:
+        if rows and ys[rows[-1][-1]] == ys[i] and xs[i] - xs[rows[-1][-1]] <= MARK_GAP + 1:
+            rows[-1].append(i)
+        else:
+            rows.append([i])
+    out: list[tuple[float, float, float]] = []
+    for row in rows:
+        x, y = xs[row[-1]] + MARK_R + 4, ys[row[-1]]
+        if not any(abs(x - lx) < 40 and abs(y - ly) < 12 for lx, ly, _ in out):
+            out.append((x, y, values[row[-1]]))
+    return out
 
 
 def _axis_label(x: float, text: str) -> str:
