@@ -66,12 +66,19 @@ class App:
         self._lock = threading.Lock()
         self._pipeline: Pipeline | None = None
         self._shapes: dict[tuple[str, str, bool], tuple[list[Claim], claims_view.Shaped]] = {}
-        # Read and merge the who-said-what store now, not when someone first opens its tab.
+        self._claims_lock = threading.Lock()
+        # Read, merge and group the who-said-what store now, not when someone first opens its tab.
         threading.Thread(target=self._warm, name="claims-warm-up", daemon=True).start()
+
+    def all_claims(self) -> list[Claim]:
+        """Every claim, names merged; callers arriving while it is being read wait for that read, not redo it."""
+        assistant = self.current()
+        with self._claims_lock:
+            return assistant.claims.all()
 
     def _warm(self) -> None:
         try:
-            self.assistant.claims.all()
+            self._shaped("", "", False)
         except Exception as exc:  # the tab will say what is wrong when it is opened
             log.info("who-said-what not read at start-up: %s", exc)
 
@@ -138,7 +145,7 @@ class App:
         if answer.abstained or not q.wants_number:
             return "", ""
         articles = [c.article_id for c in answer.citations] + [p.article_id for p in answer.passages]
-        group = claims_view.answer_group(self.assistant.claims.all(), articles, q.terms)
+        group = claims_view.answer_group(self.all_claims(), articles, q.terms)
         if group is None:
             return "", ""
         passages = claims_view.passages_for(self.assistant.store, group.claims)
@@ -170,11 +177,12 @@ class App:
     # --- who said what ---------------------------------------------------------------------
     def _find_claims(self, speaker: str, stance: str, figures_only: bool) -> list[Claim]:
         kind = "figure" if figures_only else ""
+        self.all_claims()  # read once, under the lock
         return self.current().claims.find(speaker=speaker or "", stance=stance or "", kind=kind)
 
     def _shaped(self, speaker: str, stance: str, figures_only: bool) -> claims_view.Shaped:
         """The filtered statements grouped, cached until the filters or the index change (page turns are cheap)."""
-        every = self.current().claims.all()
+        every = self.all_claims()
         key = (speaker or "", stance or "", bool(figures_only))
         with self._lock:
             hit = self._shapes.get(key)
@@ -233,7 +241,7 @@ class App:
         """What the index holds and example questions drawn from it (or how to fill an empty index)."""
         try:
             assistant = self.current()
-            seen = overview.overview(library.articles(assistant.store), assistant.claims.all())
+            seen = overview.overview(library.articles(assistant.store), self.all_claims())
         except Exception as exc:
             return f"<div class='welcome error'>{html.escape(_store_problem(exc))}</div>", gr.Dataset(samples=[])
         return overview.overview_html(seen), gr.Dataset(samples=[[q] for q in seen.examples])
