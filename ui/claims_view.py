@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from dateutil.parser import parserinfo
 
@@ -54,18 +55,22 @@ def figure_key(c: Claim) -> str:
 def _names(c: Claim) -> dict[str, str]:
     """Proper names in a statement (runs of capitalised words not opening a sentence), key -> as written:
     what the figure is about ("North Korea", "Acme")."""
+    return dict(_names_in(c.statement, stem(c.unit.split()[-1]) if c.unit.strip() else ""))
+
+
+@lru_cache(maxsize=200_000)
+def _names_in(statement: str, counted: str) -> tuple[tuple[str, str], ...]:
     out: dict[str, str] = {}
-    counted = stem(c.unit.split()[-1]) if c.unit.strip() else ""
-    for m in _PROPER.finditer(c.statement):
+    for m in _PROPER.finditer(statement):
         name = re.sub(r"['’]s$", "", m.group(0))
         words = name.lower().split()
-        opening = m.start() == 0 or re.search(r"[.!?:]\s*$", c.statement[: m.start()])
+        opening = m.start() == 0 or re.search(r"[.!?:]\s*$", statement[: m.start()])
         if (opening and len(words) == 1) or len(name) < 2 or (len(name) < 3 and not name.isupper()):  # "The", "No"
             continue
         if set(words) <= _CALENDAR or stem(words[-1]) == counted:  # "Monday", "Americans" counting americans
             continue
         out.setdefault(name.lower(), name)
-    return out
+    return tuple(out.items())
 
 
 @dataclass(frozen=True)
