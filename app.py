@@ -402,9 +402,12 @@ def build_ui(app: App) -> gr.Blocks:
         page.submit(app.claims_page, inputs=[*claim_inputs, page], outputs=claim_outputs, **private)
         figure_pick.input(app.figure_view, inputs=[*claim_inputs, figure_pick], outputs=figure_chart, **private)
         library_outputs = [status, table, doomed, sources]
-        add.click(app.upload, inputs=files, outputs=[*library_outputs, files], **private)
+        # After an upload or a delete the first-visit summary and its examples follow the index.
+        add.click(app.upload, inputs=files, outputs=[*library_outputs, files], **private).then(
+            app.first_visit, outputs=[welcome, examples], **private)
         delete.click(app.confirm_delete, inputs=doomed, outputs=[status, confirm, confirm_text], **private)
-        yes.click(app.delete, inputs=doomed, outputs=[*library_outputs, confirm], **private)
+        yes.click(app.delete, inputs=doomed, outputs=[*library_outputs, confirm], **private).then(
+            app.first_visit, outputs=[welcome, examples], **private)
         no.click(lambda: ("Nothing deleted.", gr.update(visible=False)), outputs=[status, confirm], **private)
         doomed.change(lambda: gr.update(visible=False), outputs=confirm, **private)  # confirm names one article
         check.click(app.status_view, outputs=backend, **private)

@@ -19,7 +19,7 @@ import settings as settings_module
 from index.build import Pipeline, build
 from index.claims import Claim
 from index.embedder import Embedder
-from tests.test_ui import ARTIFACTS, ask, browser  # noqa: F401  (browser: a fixture used below)
+from tests.test_ui import ARTIFACTS, ask, browser, upload  # noqa: F401  (browser: a fixture used below)
 from ui import claims_view, overview, render
 from ui.serve import AppServer
 
@@ -256,6 +256,12 @@ def test_first_visit_on_an_empty_index_says_how_to_add_articles(browser: Any, tm
         assert "The index is empty" in text and "Library" in text and "python -m index build" in text
         assert page.locator("#examples button").count() == 0
         _shot(page, "views_first_visit_empty")
+        article = tmp_path / "tarnholm.txt"
+        article.write_text("Tarnholm ferry report\n\nThe harbour master Ilse Brandvold said the Tarnholm ferry "
+                           "carried 1,250 passengers on its first day.\n")
+        assert upload(page, [article]).startswith("Added: tarnholm.txt")
+        page.wait_for_function("() => document.querySelector('#welcome').innerText.includes('holds 1 article')")
+        assert page.locator("#examples button").count() >= 1, "examples follow the index after an upload"
         page.close()
     finally:
         server.stop()
