@@ -83,6 +83,26 @@ def test_figure_groups_hold_differing_figures_of_one_counted_thing_about_one_sub
     assert len(marks) == len(groups[0].claims) == len(set(marks))
 
 
+def test_chart_of_figures_far_apart_uses_a_log_scale_and_keeps_undated_statements() -> None:
+    def figure(n: int, value: float, published: str, speaker: str) -> Claim:
+        return Claim(id=f"c{n}", article_id=f"a{n}", speaker=speaker, speaker_key=speaker.lower(), person="",
+                     role="", organisation="", stance="said",
+                     statement=f"Workers at Acme said {value:g} jobs would go.", start=0, end=30, kind="figure",
+                     value=value, unit="jobs", figure=f"{value:,g}",
+                     measure="CARDINAL", published=published, source="Daily", title="Acme")
+
+    claims = [figure(1, 5, "2023-01-02", "Acme"), figure(2, 5000, "2023-03-01", "Union"), figure(3, 40, "", "Mayor"),
+              figure(4, 5, "2023-01-02", "Union")]
+    (group,) = claims_view.figure_groups(claims)
+    assert group.about == "Acme"
+    assert [c.id for c in group.claims] == ["c1", "c4", "c2", "c3"], "date order, undated last"
+    svg = claims_view.group_chart(group, "g")
+    assert "log scale" in svg and ">undated<" in svg
+    xs = [float(x) for x in re.findall(r"<circle cx='([\d.]+)'", svg)]
+    assert len(xs) == 4 and xs[0] != xs[1], "two statements of the same day and value get two marks"
+    assert xs[3] == max(xs), "the undated statement sits at the right edge"
+
+
 def test_speaker_groups_page_through_every_statement_once(claims: list[Claim]) -> None:
     groups = claims_view.speaker_groups(claims)
     assert sum(len(g.claims) for g in groups) == len(claims)
