@@ -188,7 +188,8 @@ class App:
             hit = self._shapes.get(key)
             if hit is not None and hit[0] is every:
                 return hit[1]
-        shaped = claims_view.shape(self._find_claims(speaker, stance, figures_only))
+        everyone = None if key == ("", "", False) else self._shaped("", "", False).differing
+        shaped = claims_view.shape(self._find_claims(speaker, stance, figures_only), everyone)
         with self._lock:
             self._shapes = {k: v for k, v in self._shapes.items() if v[0] is every}
             if len(self._shapes) >= MAX_CACHED_VIEWS:

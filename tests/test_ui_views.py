@@ -242,6 +242,10 @@ def test_who_said_what_is_grouped_by_speaker_and_paged(browser: Any, app: AppSer
     page.press("#speaker textarea", "Enter")
     page.wait_for_function("() => document.querySelector('#claims .pager-note').innerText.startsWith('1 speaker;')")
     assert page.locator("#claims details.speaker .name").inner_text() == "Lloyd Austin"
+    disputed = sum(1 for c in claims if c.speaker == "Lloyd Austin" and c.id in differing)
+    assert disputed, "the sample has a figure of Austin's that others give differently"
+    assert page.locator("#claims details.speaker .chips .conflict").inner_text().startswith(str(disputed)), \
+        "still marked when the filter hides the other speakers"
     page.close()
 
 

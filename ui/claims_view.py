@@ -349,8 +349,11 @@ class Shaped:
     figures: list[FigureGroup]
 
 
-def shape(claims: list[Claim]) -> Shaped:
-    return Shaped(claims, speaker_groups(claims), conflicts(claims), figure_groups(claims, MAX_FIGURE_CHOICES))
+def shape(claims: list[Claim], differing: dict[str, list[Claim]] | None = None) -> Shaped:
+    """Group filtered statements; ``differing`` (conflicts over every statement) keeps a figure marked as
+    disputed when the filters hide the speakers who dispute it."""
+    return Shaped(claims, speaker_groups(claims), conflicts(claims) if differing is None else differing,
+                  figure_groups(claims, MAX_FIGURE_CHOICES))
 
 
 def shown_claims(groups: Iterable[SpeakerGroup]) -> list[Claim]:
