@@ -204,7 +204,8 @@ class _Scale:
         return [start + i * step for i in range(int((self.high - start) / step) + 1)]
 
 
-W, H, LEFT, RIGHT, TOP, BOTTOM = 640, 280, 56, 20, 16, 44
+W, H, LEFT, RIGHT, TOP, BOTTOM = 640, 280, 56, 56, 16, 44  # RIGHT leaves room for value labels
+UNDATED_BAND = 90  # right of the dated marks, for statements without a date
 MARK_GAP, MARK_R = 22, 6  # marks of one date and value sit side by side, never on top of each other
 
 
@@ -214,10 +215,10 @@ def _x_positions(claims: Sequence[Claim]) -> list[float]:
     ordinals = [date(k // 10000, k // 100 % 100, k % 100).toordinal() if k else 0 for k in days]
     dated = [o for o in ordinals if o]
     lo, hi = (min(dated), max(dated)) if dated else (0, 0)
-    span_right = W - RIGHT - (40 if len(dated) < len(ordinals) else 0)
+    span_right = W - RIGHT - (UNDATED_BAND if len(dated) < len(ordinals) else 0)
     xs, seen = [], Counter[tuple[int, float]]()
     for o, c in zip(ordinals, claims, strict=True):
-        base = (W - RIGHT - 12) if not o else LEFT + 20 + (0.5 if hi == lo else (o - lo) / (hi - lo)) * (
+        base = (W - RIGHT - UNDATED_BAND / 2) if not o else LEFT + 20 + (0.5 if hi == lo else (o - lo) / (hi - lo)) * (
             span_right - LEFT - 40)
         n = seen[(o, c.value)]
         seen[(o, c.value)] += 1
@@ -252,11 +253,13 @@ def chart_svg(group: FigureGroup, link: Callable[[Claim], str]) -> str:
         parts.append(f"<line class='grid' x1='{LEFT}' x2='{W - RIGHT}' y1='{y:.1f}' y2='{y:.1f}'/>"
                      f"<text class='tick' x='{LEFT - 6}' y='{y + 4:.1f}' text-anchor='end'>{short_number(t)}</text>")
     dated = sorted({c.published[:10] for c in claims if published_key(c.published)})
-    for when in dict.fromkeys(d for d in (dated[:1] + dated[-1:])):
-        i = next(i for i, c in enumerate(claims) if c.published[:10] == when)
-        parts.append(_axis_label(xs[i], esc(when)))
+    first_x, last_x = LEFT + 20, W - RIGHT - (UNDATED_BAND if len(dated) < len(claims) else 0) - 20
+    if len(dated) == 1:
+        parts.append(_axis_label((first_x + last_x) / 2, esc(dated[0]), "middle"))
+    elif dated:  # the first and last dates, kept inside the frame however large the type
+        parts += [_axis_label(first_x - 8, esc(dated[0]), "start"), _axis_label(last_x + 8, esc(dated[-1]), "end")]
     if any(not published_key(c.published) for c in claims):
-        parts.append(_axis_label(W - RIGHT - 12, "undated"))
+        parts.append(_axis_label(W - 4, "undated", "end"))
     parts.append(f"<line class='axis' x1='{LEFT}' x2='{W - RIGHT}' y1='{H - BOTTOM}' y2='{H - BOTTOM}'/>")
     ys = [scale.y(c.value) for c in claims]
     for c, x, y in zip(claims, xs, ys, strict=True):
@@ -291,8 +294,8 @@ def _value_labels(xs: Sequence[float], ys: Sequence[float], values: Sequence[flo
     return out
 
 
-def _axis_label(x: float, text: str) -> str:
-    return f"<text class='tick' x='{x:.1f}' y='{H - BOTTOM + 18}' text-anchor='middle'>{text}</text>"
+def _axis_label(x: float, text: str, anchor: str) -> str:
+    return f"<text class='tick' x='{x:.1f}' y='{H - BOTTOM + 18}' text-anchor='{anchor}'>{text}</text>"
 
 
 def _legend_name(who: str, claims: Sequence[Claim]) -> str:
