@@ -19,6 +19,7 @@ from typing import Any
 import gradio as gr
 
 import settings as settings_module
+from assistant.question import analyze
 from assistant.service import Assistant
 from assistant.types import Answer, Filters, QuestionError
 from index import lexicon
@@ -26,17 +27,12 @@ from index.build import Pipeline
 from index.claims import Claim
 from index.reader import Generation
 from index.store import StoreError, describe, forget_client
-from ui import library, render
+from ui import claims_view, library, overview, render
 
 log = logging.getLogger("newsqa.app")
-EXAMPLES = [
-    "Who denied sending troops to Russia, and what did they call the claims?",
-    "How did the troop estimates change?",
-    "What did Lloyd Austin say, and did it change?",
-    "How many troops did South Korea's spy agency say were already in Russia's Far East?",
-]
 STANCES = ["", *lexicon.STANCES]
 MAX_SOURCE_BLOCKS = 20  # answers whose sources stay in the panel
+MAX_CACHED_VIEWS = 8  # who-said-what filter results kept for page turns
 CSS_FILE = Path(__file__).with_name("ui") / "app.css"
 HEAD_FILE = Path(__file__).with_name("ui") / "citations.html"
 Chat = list[dict[str, Any]]
@@ -69,6 +65,22 @@ class App:
         self._seen = Generation.now(self.settings)
         self._lock = threading.Lock()
         self._pipeline: Pipeline | None = None
+        self._shapes: dict[tuple[str, str, bool], tuple[list[Claim], claims_view.Shaped]] = {}
+        self._claims_lock = threading.Lock()
+        # Read, merge and group the who-said-what store now, not when someone first opens its tab.
+        threading.Thread(target=self._warm, name="claims-warm-up", daemon=True).start()
+
+    def all_claims(self) -> list[Claim]:
+        """Every claim, names merged; callers arriving while it is being read wait for that read, not redo it."""
+        assistant = self.current()
+        with self._claims_lock:
+            return assistant.claims.all()
+
+    def _warm(self) -> None:
+        try:
+            self._shaped("", "", False)
+        except Exception as exc:  # the tab will say what is wrong when it is opened
+            log.info("who-said-what not read at start-up: %s", exc)
 
     def current(self) -> Assistant:
         """The assistant, up to date with the index; raises StoreError when the index cannot be opened."""
@@ -109,8 +121,9 @@ class App:
             for event in self.current().stream(message, turns, filters):
                 if isinstance(event, Answer):
                     turn = session["turn"] = session.get("turn", 0) + 1  # ids of its sources: src-<turn>-<n>
-                    chat[-1] = {"role": "assistant", "content": render.answer_message(event, turn)}
-                    blocks.append(render.sources_block(event, turn))
+                    chart, statements = self._answer_figures(event, turn)
+                    chat[-1] = {"role": "assistant", "content": render.answer_message(event, turn) + chart}
+                    blocks.append(render.sources_block(event, turn, statements))
                     del blocks[:-MAX_SOURCE_BLOCKS]
                     turns.append((event.standalone_question or message, event.answer))
                     del turns[:-10]
@@ -124,6 +137,20 @@ class App:
             log.exception("answering failed")
             chat[-1] = {"role": "assistant", "content": render.error_message(f"Something went wrong: {exc}")}
             yield chat, message, render.sources_panel(blocks), session
+
+    def _answer_figures(self, answer: Answer, turn: int) -> tuple[str, str]:
+        """For a question about figures: a chart of the figure its articles state differently (for the
+        chat bubble) and the statements its marks open (for the sources panel); else two empty strings."""
+        q = analyze(answer.standalone_question or answer.question)
+        if answer.abstained or not q.wants_number:
+            return "", ""
+        articles = [c.article_id for c in answer.citations] + [p.article_id for p in answer.passages]
+        group = claims_view.answer_group(self.all_claims(), articles, q.terms)
+        if group is None:
+            return "", ""
+        passages = claims_view.passages_for(self.assistant.store, group.claims)
+        prefix = f"fig-{turn}"
+        return "\n\n" + claims_view.group_chart(group, prefix), claims_view.statements_block(group, passages, prefix)
 
     @staticmethod
     def clear() -> tuple[Chat, str, str, dict[str, Any]]:
@@ -150,19 +177,75 @@ class App:
     # --- who said what ---------------------------------------------------------------------
     def _find_claims(self, speaker: str, stance: str, figures_only: bool) -> list[Claim]:
         kind = "figure" if figures_only else ""
+        self.all_claims()  # read once, under the lock
         return self.current().claims.find(speaker=speaker or "", stance=stance or "", kind=kind)
 
-    def claims_view(self, speaker: str, stance: str, figures_only: bool) -> str:
-        passages: dict[str, tuple[str, int]] = {}
+    def _shaped(self, speaker: str, stance: str, figures_only: bool) -> claims_view.Shaped:
+        """The filtered statements grouped, cached until the filters or the index change (page turns are cheap)."""
+        every = self.all_claims()
+        key = (speaker or "", stance or "", bool(figures_only))
+        with self._lock:
+            hit = self._shapes.get(key)
+            if hit is not None and hit[0] is every:
+                return hit[1]
+        everyone = None if key == ("", "", False) else self._shaped("", "", False).differing
+        shaped = claims_view.shape(self._find_claims(speaker, stance, figures_only), everyone)
+        with self._lock:
+            self._shapes = {k: v for k, v in self._shapes.items() if v[0] is every}
+            if len(self._shapes) >= MAX_CACHED_VIEWS:
+                self._shapes.pop(next(iter(self._shapes)))
+            self._shapes[key] = (every, shaped)
+        return shaped
+
+    def claims_page(self, speaker: str, stance: str, figures_only: bool, page: float | None
+                    ) -> tuple[str, float, Any, str]:
+        """The grouped view (one page of speakers), the page shown, and the figures stated differently."""
         try:
-            found = self._find_claims(speaker, stance, figures_only)
-            for c in found[: render.MAX_CLAIM_ROWS]:
-                chunk = self.assistant.store.chunk_at(c.article_id, c.start, c.start + 1)
-                if chunk:
-                    passages[c.id] = (chunk[1], int(chunk[2].get("start", 0)))
+            shaped = self._shaped(speaker, stance, figures_only)
+            shown, pages = claims_view.page_of(shaped.speakers, int(page or 1))
+            number = min(max(1, int(page or 1)), pages)
+            passages = claims_view.passages_for(self.assistant.store, claims_view.shown_claims(shown))
+            listing = claims_view.speakers_html(shown, passages, shaped.differing, number, pages,
+                                                len(shaped.speakers))
+            first = shaped.figures[0] if shaped.figures else None
+            chart = claims_view.figures_html(first, self._passages(first))
         except Exception as exc:  # a store problem is a message on the page, not an "Error" badge
+            problem = f"<p class='error'>{html.escape(_store_problem(exc))}</p>"
+            return problem, 1, gr.update(choices=[], value=None), ""
+        choices = [(g.label, g.key) for g in shaped.figures]
+        return listing, number, gr.update(choices=choices, value=first.key if first else None), chart
+
+    def claims_first_page(self, speaker: str, stance: str, figures_only: bool) -> tuple[str, float, Any, str]:
+        return self.claims_page(speaker, stance, figures_only, 1)
+
+    def claims_previous_page(self, speaker: str, stance: str, figures_only: bool, page: float | None
+                             ) -> tuple[str, float, Any, str]:
+        return self.claims_page(speaker, stance, figures_only, (page or 1) - 1)
+
+    def claims_next_page(self, speaker: str, stance: str, figures_only: bool, page: float | None
+                         ) -> tuple[str, float, Any, str]:
+        return self.claims_page(speaker, stance, figures_only, (page or 1) + 1)
+
+    def _passages(self, group: claims_view.FigureGroup | None) -> claims_view.Passages:
+        return claims_view.passages_for(self.assistant.store, group.claims) if group else {}
+
+    def figure_view(self, speaker: str, stance: str, figures_only: bool, key: str | None) -> str:
+        """The chart of the figure picked in the dropdown, among the statements the filters keep."""
+        try:
+            group = next((g for g in self._shaped(speaker, stance, figures_only).figures if g.key == key), None)
+            return claims_view.figures_html(group, self._passages(group))
+        except Exception as exc:
             return f"<p class='error'>{html.escape(_store_problem(exc))}</p>"
-        return render.claims_table(found, passages)
+
+    # --- first visit -----------------------------------------------------------------------
+    def first_visit(self) -> tuple[str, Any]:
+        """What the index holds and example questions drawn from it (or how to fill an empty index)."""
+        try:
+            assistant = self.current()
+            seen = overview.overview(library.articles(assistant.store), self.all_claims())
+        except Exception as exc:
+            return f"<div class='welcome error'>{html.escape(_store_problem(exc))}</div>", gr.Dataset(samples=[])
+        return overview.overview_html(seen), gr.Dataset(samples=[[q] for q in seen.examples])
 
     # --- library ---------------------------------------------------------------------------
     def library_outputs(self, status: str) -> tuple[str, list[list[Any]], Any, Any]:
@@ -216,23 +299,30 @@ class App:
         return (*self.library_outputs(status), hide)
 
     # --- settings --------------------------------------------------------------------------
-    def status(self) -> str:
+    def status_fields(self) -> list[tuple[str, str]]:
+        """(label, value) rows: which backend answers, whether it answers right now, and the index."""
         try:
             info = describe(self.current().store)
         except Exception as exc:
-            return f"**Index:** {_store_problem(exc)}"
+            return [("Index", _store_problem(exc))]
         if self.assistant.llm is None:
-            backend = "**Answers:** embedded extractive answerer (offline; every sentence quoted from the articles)."
+            rows = [("Answers", "embedded extractive answerer (offline; every sentence quoted from the articles)")]
         else:
             ok, message = self.assistant.llm.check()
-            mark = "✅" if ok else "❌"
-            backend = (f"**Answers:** OpenAI-compatible server, model `{self.settings.openai_model}` at "
-                       f"`{self.settings.openai_base_url}`\n\n{mark} {message}")
-            if not ok:
-                backend += "\n\nUntil it answers, questions get the extractive answer."
-        return (f"{backend}\n\n**Index:** {info['articles']} articles, {info['chunks']} chunks, "
-                f"{info['claims']} attributed statements\n\n**Store:** {info['store']}\n\n"
-                f"**Embedder:** {info['embedder']}")
+            live = f"{'✅' if ok else '❌'} {message}" + ("" if ok else ". Until it answers, questions get the "
+                                                                    "extractive answer.")
+            rows = [("Answers", "OpenAI-compatible server"), ("Server", self.settings.openai_base_url),
+                    ("Model", self.settings.openai_model), ("Status", live)]
+        return [*rows, ("Index", f"{info['articles']} articles, {info['chunks']} chunks, "
+                                 f"{info['claims']} attributed statements"),
+                ("Store", str(info["store"])), ("Embedder", str(info["embedder"]))]
+
+    def status(self) -> str:
+        """The status as text (Markdown), one field a paragraph."""
+        return "\n\n".join(f"**{label}:** {value}" for label, value in self.status_fields())
+
+    def status_view(self) -> str:
+        return render.settings_form(self.status_fields())
 
 
 def build_ui(app: App) -> gr.Blocks:
@@ -240,9 +330,11 @@ def build_ui(app: App) -> gr.Blocks:
     private: dict[str, Any] = {"api_visibility": "private"}
     with gr.Blocks(title="News QA") as demo:
         session = gr.State({})
-        gr.Markdown("## News QA: answers with their sources")
-        with gr.Tab("Chat"), gr.Row():
-            with gr.Column(scale=3):
+        gr.HTML("<header class='masthead'><h1>News QA</h1><p>Answers from your news articles, each sentence "
+                "linked to the words it comes from.</p></header>")
+        with gr.Tab("Chat"), gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=320):
+                welcome = gr.HTML(elem_id="welcome")
                 chat = gr.Chatbot(label="Chat", height=480, elem_id="chat", buttons=["copy"],
                                   feedback_options=None)
                 question = gr.Textbox(label="Question", placeholder="Ask about the articles…",
@@ -250,15 +342,16 @@ def build_ui(app: App) -> gr.Blocks:
                 with gr.Row():
                     ask = gr.Button("Ask", variant="primary", elem_id="ask")
                     clear = gr.Button("Clear", elem_id="clear")
-                gr.Examples(EXAMPLES, inputs=question, label="Try")
+                examples = gr.Dataset(components=[question], samples=[], label="Try", elem_id="examples",
+                                      samples_per_page=6)
                 with gr.Accordion("Filters", open=False):
                     sources = gr.Dropdown(label="Publishers", multiselect=True, choices=[], elem_id="publishers")
                     with gr.Row():
                         since = gr.Textbox(label="From", placeholder="2024-10-21, 2024-10 or October 21, 2024",
                                            elem_id="since")
                         until = gr.Textbox(label="To", placeholder="2024-10-31, 2024-10 or 2024", elem_id="until")
-            with gr.Column(scale=2):
-                gr.Markdown("### Sources")
+            with gr.Column(scale=2, min_width=300):
+                gr.Markdown("### Sources", elem_classes="panel-title")
                 panel = gr.HTML(render.sources_panel([]), elem_id="sources")
         with gr.Tab("Who said what") as claims_tab:
             with gr.Row():
@@ -266,6 +359,13 @@ def build_ui(app: App) -> gr.Blocks:
                 stance = gr.Dropdown(STANCES, value="", label="Stance", allow_custom_value=True, elem_id="stance")
                 figures = gr.Checkbox(label="Figures only", elem_id="figures")
                 show = gr.Button("Show", elem_id="show-claims")
+            with gr.Accordion("Figures the articles state differently", open=True, elem_id="figures-box"):
+                figure_pick = gr.Dropdown(label="Figure", choices=[], elem_id="figure-pick")
+                figure_chart = gr.HTML(elem_id="figure-chart")
+            with gr.Row(elem_id="pager"):
+                prev_page = gr.Button("← Previous", size="sm", elem_id="prev-page", scale=0, min_width=110)
+                page = gr.Number(value=1, precision=0, minimum=1, label="Page", elem_id="page", scale=0, min_width=90)
+                next_page = gr.Button("Next →", size="sm", elem_id="next-page", scale=0, min_width=110)
             claims_html = gr.HTML(elem_id="claims")
         with gr.Tab("Library"):
             status = gr.Textbox(label="Status", interactive=False, lines=3, elem_id="library-status")
@@ -282,29 +382,39 @@ def build_ui(app: App) -> gr.Blocks:
                             yes = gr.Button("Yes, delete it", variant="stop", elem_id="confirm-yes")
                             no = gr.Button("Cancel", elem_id="confirm-no")
             table = gr.Dataframe(headers=["Title", "Publisher", "Date", "Chunks", "Id"], interactive=False,
-                                 elem_id="articles", wrap=True, column_widths=["38%", "16%", "11%", "7%", "28%"])
-        with gr.Tab("Settings"):
-            backend = gr.Markdown(elem_id="backend")
-            check = gr.Button("Check again")
+                                 elem_id="articles", wrap=True, column_widths=["40%", "17%", "12%", "7%", "24%"])
+        with gr.Tab("Settings"), gr.Column(elem_id="settings"):
+            backend = gr.HTML(elem_id="backend")
+            check = gr.Button("Check again", size="sm", elem_id="check")
 
         chat_io: dict[str, Any] = {"inputs": [question, chat, session, sources, since, until],
                                    "outputs": [chat, question, panel, session]}
         question.submit(app.respond, **chat_io, **private)
         ask.click(app.respond, **chat_io, **private)
         clear.click(app.clear, outputs=[chat, question, panel, session], **private)
+        examples.click(lambda sample: sample[0], inputs=examples, outputs=question, **private)
         claim_inputs = [speaker, stance, figures]
-        # Filled when the tab is opened, not on every page load: each row looks up its passage.
+        claim_outputs = [claims_html, page, figure_pick, figure_chart]
+        # Filled when the tab is opened, not on every page load; a new filter starts at page 1.
         for trigger in (claims_tab.select, show.click, speaker.submit, stance.change, figures.change):
-            trigger(app.claims_view, inputs=claim_inputs, outputs=claims_html, **private)
+            trigger(app.claims_first_page, inputs=claim_inputs, outputs=claim_outputs, **private)
+        prev_page.click(app.claims_previous_page, inputs=[*claim_inputs, page], outputs=claim_outputs, **private)
+        next_page.click(app.claims_next_page, inputs=[*claim_inputs, page], outputs=claim_outputs, **private)
+        page.submit(app.claims_page, inputs=[*claim_inputs, page], outputs=claim_outputs, **private)
+        figure_pick.input(app.figure_view, inputs=[*claim_inputs, figure_pick], outputs=figure_chart, **private)
         library_outputs = [status, table, doomed, sources]
-        add.click(app.upload, inputs=files, outputs=[*library_outputs, files], **private)
+        # After an upload or a delete the first-visit summary and its examples follow the index.
+        add.click(app.upload, inputs=files, outputs=[*library_outputs, files], **private).then(
+            app.first_visit, outputs=[welcome, examples], **private)
         delete.click(app.confirm_delete, inputs=doomed, outputs=[status, confirm, confirm_text], **private)
-        yes.click(app.delete, inputs=doomed, outputs=[*library_outputs, confirm], **private)
+        yes.click(app.delete, inputs=doomed, outputs=[*library_outputs, confirm], **private).then(
+            app.first_visit, outputs=[welcome, examples], **private)
         no.click(lambda: ("Nothing deleted.", gr.update(visible=False)), outputs=[status, confirm], **private)
         doomed.change(lambda: gr.update(visible=False), outputs=confirm, **private)  # confirm names one article
-        check.click(app.status, outputs=backend, **private)
+        check.click(app.status_view, outputs=backend, **private)
         demo.load(lambda: app.library_outputs(""), outputs=library_outputs, **private)
-        demo.load(app.status, outputs=backend, **private)
+        demo.load(app.first_visit, outputs=[welcome, examples], **private)
+        demo.load(app.status_view, outputs=backend, **private)
         gr.api(app.ask, api_name="ask")
         gr.api(app.claims, api_name="claims")
         gr.api(app.articles, api_name="articles")

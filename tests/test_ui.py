@@ -190,28 +190,33 @@ def test_html_and_script_inside_an_article_show_as_text(page: Any, tmp_path: Pat
     page.locator("#chat a.cite").first.click()
     assert "<img src=x onerror=" in page.locator("#sources").inner_text()
     page.get_by_role("tab", name="Who said what").click()
-    page.fill("#speaker textarea", "Zorbland")
-    page.press("#speaker textarea", "Enter")
-    page.wait_for_function("""() => { const who = [...document.querySelectorAll('#claims tbody td:first-child')];
-                                        return who.length && who.every(td => td.innerText.includes('Zorbland')); }""")
+    show_speakers(page, "Zorbland")
+    page.locator("#claims details.speaker summary").first.click()
     assert "<script>" in page.locator("#claims").inner_text()
     assert page.evaluate("window.__pwned") is None
     assert not any(urlparse(u).path.endswith("/x") for u in page.requested), "the <img> was rendered"
 
 
-def test_who_said_what_view_filters_and_shows_the_passage(page: Any) -> None:
+def show_speakers(page: Any, speaker: str) -> None:
+    """Who said what, filtered to a speaker; waits until every speaker listed matches."""
     page.get_by_role("tab", name="Who said what").click()
-    page.wait_for_selector("#claims tbody tr")  # opening the tab lists every statement
-    page.fill("#speaker textarea", "Austin")
+    page.wait_for_selector("#claims details.speaker")  # opening the tab lists every speaker
+    page.fill("#speaker textarea", speaker)
     page.press("#speaker textarea", "Enter")
-    page.wait_for_function("""() => { const who = [...document.querySelectorAll('#claims tbody td:first-child')];
-                                        return who.length && who.every(td => td.innerText.includes('Austin')); }""")
-    rows = page.locator("#claims tbody tr")
-    assert rows.count() >= 2 and "Naples" in page.locator("#claims").inner_text()
-    stances = rows.locator("td.stance").all_inner_texts()
-    assert any("did not confirm" in s for s in stances)
-    rows.first.locator("summary").click()
-    assert rows.first.locator("mark").is_visible()
+    page.wait_for_function("""(who) => { const rows = [...document.querySelectorAll('#claims details.speaker')];
+                                          return rows.length && rows.every(r => r.innerText.includes(who)); }""",
+                           arg=speaker)
+
+
+def test_who_said_what_view_filters_and_shows_the_passage(page: Any) -> None:
+    show_speakers(page, "Austin")
+    speaker = page.locator("#claims details.speaker")
+    assert speaker.count() == 1 and "did not confirm" in speaker.locator(".chips").inner_text()
+    speaker.locator("summary").first.click()
+    statements = speaker.locator("details.claim")
+    assert statements.count() >= 2 and "Naples" in page.locator("#claims").inner_text()
+    statements.first.locator("summary").click()
+    assert statements.first.locator("mark").is_visible()
 
 
 def test_library_deletes_an_article_only_after_confirmation(page: Any, tmp_path: Path) -> None:
@@ -328,7 +333,9 @@ def test_a_replaced_or_broken_store_under_a_running_app(tmp_path: Path, embedder
 def test_settings_tab_names_the_backend(page: Any) -> None:
     page.get_by_role("tab", name="Settings").click()
     # the status is filled by a page-load event that may still be running (a timer shows meanwhile)
-    page.wait_for_function("() => document.querySelector('#backend').innerText.includes('Answers:')")
+    page.wait_for_selector("#backend .settings-form")
+    labels = page.locator("#backend .settings-form .label").all_inner_texts()
+    assert labels[:1] == ["Answers"] and "Index" in labels
     text = page.locator("#backend").inner_text()
     assert "embedded extractive answerer" in text and "articles" in text
 

@@ -11,12 +11,12 @@ import html
 import re
 from collections.abc import Sequence
 
+from assistant.service import ABSTAIN_TEXT
 from assistant.types import Answer, Citation, Passage
-from index.claims import Claim
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 _MARKER = re.compile(r"\\\[(\d+)\\\]")
-MAX_CLAIM_ROWS = 300
+CLOSEST_IN_SOURCES = "The articles don't say. The closest passages are listed under Sources."
 
 
 def esc(text: str) -> str:
@@ -37,7 +37,7 @@ def answer_message(answer: Answer, turn: int) -> str:
     """The chat bubble: the answer with each [n] a link to its source in the sources panel."""
     body = _MARKER.sub(
         lambda m: f'<a class="cite" href="#{source_id(turn, int(m.group(1)))}">[{m.group(1)}]</a>',
-        _markdown_text(answer.answer),
+        _markdown_text(_where_closest_are(answer.answer)),
     )
     if answer.abstained:
         body = f"⚠️ **Not in the articles.** {body}"
@@ -58,7 +58,13 @@ HIGH, MEDIUM = 0.7, 0.4  # confidence levels shown in words
 
 def partial_message(text: str) -> str:
     """A streamed, not yet verified answer: plain text and a cursor until the final answer replaces it."""
-    return _markdown_text(text) + STREAMING
+    return _markdown_text(_where_closest_are(text)) + STREAMING
+
+
+def _where_closest_are(text: str) -> str:
+    """The abstention says where its closest passages are: on this page, the Sources panel (beside the chat on
+    a wide screen, under it on a phone), not "below"."""
+    return CLOSEST_IN_SOURCES if text == ABSTAIN_TEXT else text
 
 
 def user_message(text: str) -> str:
@@ -99,8 +105,9 @@ def closest_html(p: Passage) -> str:
     )
 
 
-def sources_block(answer: Answer, turn: int) -> str:
-    """The sources of one answer: its citations, or for an abstention the closest passages."""
+def sources_block(answer: Answer, turn: int, extra: str = "") -> str:
+    """The sources of one answer: its citations, or for an abstention the closest passages; ``extra``
+    (the statements behind a chart of figures) follows them."""
     head = f"<div class='turn' data-turn='{turn}'><div class='asked'>{esc(answer.question)}</div>"
     if answer.citations:
         items = "".join(citation_html(c, turn) for c in answer.citations)
@@ -110,7 +117,7 @@ def sources_block(answer: Answer, turn: int) -> str:
         )
     else:
         items = "<div class='none'>No passages.</div>"
-    return head + items + "</div>"
+    return head + items + extra + "</div>"
 
 
 def sources_panel(blocks: Sequence[str]) -> str:
@@ -120,27 +127,11 @@ def sources_panel(blocks: Sequence[str]) -> str:
     return "<div class='sources'>" + "".join(reversed(blocks)) + "</div>"
 
 
-def claims_table(claims: Sequence[Claim], passages: dict[str, tuple[str, int]]) -> str:
-    """Who said what. ``passages``: claim id -> (the chunk that holds it, the chunk's start)."""
-    if not claims:
-        return "<div class='claims empty'>No statements match.</div>"
+def settings_form(fields: Sequence[tuple[str, str]]) -> str:
+    """The Settings tab: labelled read-only fields; the live status row is coloured by its ✅/❌."""
     rows = []
-    for c in claims[:MAX_CLAIM_ROWS]:
-        who = esc(c.speaker) + (f"<div class='role'>{esc(c.role)}</div>" if c.role and c.role != c.speaker else "")
-        figure = f" <span class='figure'>{esc(c.figure_text)}</span>" if c.kind == "figure" else ""
-        text, offset = passages.get(c.id, (c.statement, c.start))
-        s, e = c.start - offset, c.end - offset
-        context = (esc(text[:s]) + f"<mark>{esc(text[s:e])}</mark>" + esc(text[e:])) if 0 <= s < e <= len(text) \
-            else f"<mark>{esc(c.statement)}</mark>"
-        rows.append(
-            f"<tr><td>{who}</td><td class='stance'>{esc(c.stance)}{figure}</td>"
-            f"<td><details class='claim'><summary>{esc(c.statement)}</summary><blockquote>{context}</blockquote>"
-            f"<div class='loc'>{esc(c.article_id)}, characters {c.start}–{c.end}</div></details></td>"
-            f"<td>{esc(c.source)}<div class='title'>{esc(c.title)}</div></td><td>{esc(c.published)}</td></tr>"
-        )
-    more = (f"<div class='more'>Showing {MAX_CLAIM_ROWS} of {len(claims)}; filter to narrow.</div>"
-            if len(claims) > MAX_CLAIM_ROWS else "")
-    return (
-        "<table class='claims'><thead><tr><th>Speaker</th><th>Stance</th><th>Statement (click for the passage)</th>"
-        "<th>Source</th><th>Date</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>" + more
-    )
+    for label, value in fields:
+        state = " ok" if value.startswith("✅") else " bad" if value.startswith("❌") else ""
+        rows.append(f"<div class='row{state}'><span class='label'>{esc(label)}</span>"
+                    f"<span class='value'>{esc(value)}</span></div>")
+    return f"<div class='settings-form'>{''.join(rows)}</div>"
