@@ -28,6 +28,7 @@ STANCE_TERMS = frozenset(STANCE_GROUPS)  # question stems that ask about a stanc
 CLAIM_BOOST = 0.1
 DENSE_WEIGHT = 0.55
 LEXICAL_WEIGHT = 0.45
+RETRIEVAL_WEIGHT = 0.1  # a sentence inherits a little of its passage's retrieval score (title, date)
 SENTENCE_WEIGHT = 0.5  # a passage ranks by its retrieval score (over the best one's) + this x its best sentence's
 
 
@@ -137,6 +138,7 @@ class SentenceScorer:
         n = len(sents)
         idf = {t: math.log(1 + n / (0.5 + sum(1 for ts in term_sets if _matches(t, ts)))) for t in set(q.terms)}
         total = sum(idf[t] for t in q.terms) or 1.0
+        top = max((p.score for p in passages), default=0.0) or 1.0
         for s, d, ts, v in zip(sents, dense, term_sets, sv, strict=True):
             s.vector = v
             s.dense = float(d)
@@ -155,6 +157,7 @@ class SentenceScorer:
             if claim is not None:
                 bonus += CLAIM_BOOST
                 s.speaker, s.claim_end, s.claim = claim.speaker_key, claim.end, claim
+            bonus += RETRIEVAL_WEIGHT * max(s.passage.score, 0.0) / top
             s.score = DENSE_WEIGHT * s.dense + LEXICAL_WEIGHT * s.lexical + bonus
         return sorted(sents, key=lambda s: -s.score)
 
