@@ -227,6 +227,9 @@ def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
             subject = _subject(tok)
             if subject is None and tok.i > 0 and doc[tok.i - 1].ent_type_ == "PERSON":
                 subject = doc[tok.i - 1]  # "..., Pepsi's marketing chief Todd Kaplan said." parsed as an appositive
+            if tok.i > 0 and doc[tok.i - 1].dep_ == "compound" and doc[tok.i - 1].head.i == tok.i \
+                    and _after_quote(doc[tok.i - 1].left_edge):
+                subject = doc[tok.i - 1]  # "..., CNN projects." read as a noun phrase "CNN projects"
             if subject is None or (quoted and quoted[tok.idx] and quoted[subject.idx]):
                 continue  # a verb and subject inside a quotation: the quoted person's words
             if subject.dep_ in SUBJECTS and subject.i > tok.i and not _after_quote(tok):
@@ -305,15 +308,59 @@ def _is_speech(verb: Token, lemma: str, doc: Doc, quoted: Sequence[bool]) -> boo
         return False  # "would say", "might claim": not something said
     if lemma == "say" and "dobj" in children and not children & CLAUSES and nxt != ":" and not _after_quote(verb):
         return False  # "said a final farewell", "said grace"
+    if verb.dep_ == "acl" and not verb.lower_.endswith("ing") and "agent" not in children:
+        return False  # "the plan, announced last summer, would ...": what was said, not who said it
+    if lemma in lexicon.EVIDENCE and not _source_subject(verb):
+        return False  # "the song's influence shows that ...": not a source
     if lemma in lexicon.FINDINGS:  # "the study found that ...", not "people find it hard"
         return nxt == ":" or any(c.dep_ == "ccomp" and (c.i < verb.i or any(m.dep_ == "mark" for m in c.children))
                                  for c in verb.children) or ("dobj" not in children and _after_comma(verb))
+    said = _says_something(verb, quoted)
+    content = said or bool(children & CLAUSES) or nxt == ":" or _after_comma(verb) or verb.dep_ == "parataxis"
+    if lemma == "say" and not (content or children & {"dobj", "xcomp"} or _after_quote(verb)):
+        return False  # "Hulu isn't saying yet", "Fain said in a release": nothing said in the sentence
+    stance = lexicon.REPORTING_VERBS[lemma]
+    if stance in {"denied", "dismissed"} and not content and not _denies_a_claim(verb):
+        return False  # "voters rejected the amendment", "a judge dismissed the suit": a vote or ruling
+    if stance == "condemned" and not content and "dobj" not in children:
+        return False  # "the spacecraft slammed into the rock"
     if lemma not in lexicon.NEEDS_CLAUSE or verb.dep_ == "parataxis":
         return True
-    if lexicon.REPORTING_VERBS[lemma] == "demanded" and "xcomp" in children:
+    if stance == "demanded" and "xcomp" in children:
         return True  # "pressed Congress to act"
-    return (bool(quoted) and any(quoted)) or nxt == ":" or bool(children & CLAUSES) or "agent" in children \
+    return said or nxt == ":" or bool(children & CLAUSES) or "agent" in children \
         or ("dobj" not in children and _after_comma(verb))
+
+
+def _says_something(verb: Token, quoted: Sequence[bool]) -> bool:
+    """Is a quotation the verb's own: in its phrase, right before it ('"...," she notes') or right after it?
+
+    A quotation elsewhere in the sentence is someone else's words: "the 'sheer pace' that France boast".
+    """
+    if not quoted or not any(quoted):
+        return False
+    doc = verb.doc
+    subject_ids = {t.i for c in verb.children if c.dep_ in SUBJECTS for t in c.subtree}
+    own = any(quoted[t.idx] for t in verb.subtree if t.i != verb.i and t.i not in subject_ids)
+    after = verb.i + 1 < len(doc) and doc[verb.i + 1].text in lexicon.QUOTE_MARKS
+    before = doc.text[: verb.left_edge.idx].rstrip()
+    closed = len(before) > 1 and before[-1] in lexicon.QUOTE_MARKS and before[-2] in ",.?!\u2014-"
+    return own or after or _after_quote(verb) or closed
+
+
+def _denies_a_claim(verb: Token) -> bool:
+    """A denial of something said ("denied the allegations"); no object at all counts too ("X denied")."""
+    things = [c for c in verb.children if c.dep_ in {"dobj", "nsubjpass"}]
+    return all(t.lower_ in lexicon.DENIED_THINGS for t in things)
+
+
+def _source_subject(verb: Token) -> bool:
+    """Can the subject of "show"/"suggest" be a source: a name, a pronoun, or a study, report, researcher ...?"""
+    subject = _subject(verb)
+    if subject is None:
+        return True
+    return bool(subject.ent_type_) or subject.lower_ in lexicon.PERSON_PRONOUNS | lexicon.BODY_PRONOUNS \
+        or subject.lower_ in lexicon.SOURCE_NOUNS or subject.text[:1].isupper()
 
 
 def _subject(verb: Token) -> Token | None:

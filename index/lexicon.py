@@ -49,10 +49,32 @@ NEEDS_CLAUSE = frozenset({
     "add", "note", "report", "reveal", "disclose", "find", "show", "concede", "agree", "respond", "pledge", "joke",
     "complain", "boast", "recommend", "estimate", "forecast", "project", "call", "post", "tweet", "recall",
     "observe", "maintain", "predict", "explain", "write", "ask", "claim", "stress", "admit", "acknowledge",
-    "suggest", "state", "confirm", "verify", "comment", "remark", "answer", "press",
+    "suggest", "state", "confirm", "verify", "comment", "remark", "answer", "press", "testify", "reply",
 })
 # Verbs of findings: speech only before "that ..." or a colon, or after the finding ("..., the study found").
 FINDINGS = frozenset({"find", "show"})
+# What a denial denies when it is speech: "denied the allegations", not "rejected the amendment" (a vote) or
+# "dismissed the lawsuit" (a ruling); a clause or a quotation after the verb counts as well.
+DENIED_THINGS = frozenset({
+    "allegation", "allegations", "accusation", "accusations", "claim", "claims", "charge", "charges", "report",
+    "reports", "reporting", "rumor", "rumors", "rumour", "rumours", "wrongdoing", "involvement", "responsibility",
+    "suggestion", "suggestions", "assertion", "assertions", "characterization", "characterisation", "idea",
+    "notion", "premise", "criticism", "criticisms", "account", "accounts", "story", "stories", "findings",
+    "conclusion", "conclusions", "statement", "statements", "speculation", "assessment", "narrative", "theory",
+    "link", "links", "knowledge", "it", "this", "that", "them", "these", "those", "everything", "anything",
+})
+# Nouns that can show or suggest something ("the data shows", "a study suggests"); other subjects of these
+# verbs are not sources ("the song's influence shows that ...", "samples ..., suggesting that ...").
+EVIDENCE = frozenset({"show", "suggest"})
+SOURCE_NOUNS = frozenset({
+    "study", "studies", "report", "reports", "survey", "surveys", "poll", "polls", "data", "research", "analysis",
+    "analyses", "review", "paper", "findings", "results", "evidence", "figures", "statistics", "numbers",
+    "estimates", "document", "documents", "filing", "filings", "letter", "records", "record", "audit",
+    "investigation", "test", "tests", "testing", "trial", "experiment", "model", "models", "census", "footage",
+    "video", "videos", "image", "images", "photos", "memo", "email", "emails", "statement", "complaint",
+    "lawsuit", "suit", "transcript", "minutes", "forecast", "projections", "tally", "count",
+    "researchers", "scientists", "authors", "analysts", "experts", "officials", "economists", "investigators",
+})
 STANCES: tuple[str, ...] = ("said", "denied", "dismissed", "confirmed", "did not confirm", "warned", "condemned",
                             "estimated", "accused", "demanded", "alleged", "reported")
 # question word stem -> the stances that answer it ("who rejected...?" is answered by denials too)
