@@ -51,6 +51,7 @@ _WORD_NUMBERS = {w: float(i) for i, w in enumerate(
     "seventeen eighteen nineteen twenty".split())} | {"thirty": 30.0, "forty": 40.0, "fifty": 50.0, "sixty": 60.0,
                                                       "seventy": 70.0, "eighty": 80.0, "ninety": 90.0,
                                                       "hundred": 100.0, "dozen": 12.0, "dozens": 24.0}
+_TEASER = re.compile(r"^[^\n]{0,80}?\w[?!]?:[^\W\d_]")  # "More:Headline", "Read more?:Headline"
 _YEAR = re.compile(r"^(?:1[5-9]|20)\d\d$")
 
 
@@ -79,9 +80,12 @@ def extract(article_id: str, text: str, *, published: str = "", title: str = "",
         s.doc = doc
     claims: list[Claim] = []
     last: dict[str, tuple[Speaker, int]] = {}  # "person"/"body" -> the last named speaker, its paragraph
+    people: set[str] = set()  # first and last words of the full names of persons named so far
     for i, sent in enumerate(sentences):
         if sent.doc is not None:
-            claims += _read_sentence(article_id, text, sentences, i, sent.doc, last)
+            people |= {w for e in sent.doc.ents if e.label_ == "PERSON" and len(k := name_key(_strip_name(e.text))
+                                                                                  .split()) > 1 for w in (k[0], k[-1])}
+            claims += _read_sentence(article_id, text, sentences, i, sent.doc, last, people)
     claims = merge_overlaps(resolve_article(claims, _names_in_reach(claims, sentences, text), text))
     for c in claims:
         c.published, c.title, c.source = published, title, source
@@ -104,19 +108,20 @@ def _names_in_reach(claims: Sequence[Claim], sentences: Sequence[_Sentence], tex
 
 
 def _read_sentence(article_id: str, text: str, sentences: Sequence[_Sentence], i: int, doc: Doc,
-                   last: dict[str, tuple[Speaker, int]]) -> list[Claim]:
+                   last: dict[str, tuple[Speaker, int]], people: set[str]) -> list[Claim]:
     """The statements and figures of one parsed sentence; updates ``last`` for the pronouns after it."""
     sent = sentences[i]
     span = _statement_span(sentences, i, text)
-    said = [f for f in attributions(doc, _quoted(sent, text)) if _resolve(f, last, sent.paragraph)] \
-        if _is_prose(text, span) else []
+    prose = _is_prose(text, span)
+    said = [f for f in attributions(doc, _quoted(sent, text)) if _resolve(f, last, sent.paragraph)] if prose else []
     out = []
     for f in said:
+        f.speaker = _known_person(f.speaker, people)
         stance = lexicon.stance_from_wording(f.stance, text[span[0] : span[1]])
         out.append(make_claim(article_id, f.speaker, stance, text[span[0] : span[1]], *span))
         if not f.pronoun:
             last["person" if _person_like(f.speaker) else "body"] = f.speaker, sent.paragraph
-    subject = _person_subject(doc)
+    subject = _person_subject(doc, people) if prose else None
     if subject is not None and (not said or said[-1].pronoun or not said[-1].speaker.person):
         last["person"] = subject, sent.paragraph  # "Neville couldn't think ... 'Quote,' he said."
     who = said[0] if said else None
@@ -187,20 +192,47 @@ def _resolve(found: _Found, last: dict[str, tuple[Speaker, int]], paragraph: int
 
 
 def _is_prose(text: str, span: tuple[int, int]) -> bool:
-    """A sentence that ends like one: headlines, captions and link teasers ("More:...") do not."""
+    """A sentence that ends like one: headlines, captions and link teasers ("More:...") do not.
+
+    A link teaser may end like a sentence, but its label runs into the headline without a space
+    ("More:Fain declares victory ...", "Why is crypto crashing?:NFT marketplace ...").
+    """
     tail = text[span[0] : span[1]].rstrip()
-    return tail.endswith((".", "?", "!", *lexicon.QUOTE_MARKS, "'", "\u2019", ")"))
+    return tail.endswith((".", "?", "!", *lexicon.QUOTE_MARKS, "'", "\u2019", ")")) and not _TEASER.search(tail)
 
 
-def _person_subject(doc: Doc) -> Speaker | None:
-    """The last person who is the subject of a clause in this sentence: what "he"/"she" refer to next."""
+def _person_subject(doc: Doc, people: set[str] = frozenset()) -> Speaker | None:  # type: ignore[assignment]
+    """The last person who is the subject of a clause in this sentence: what "he"/"she" refer to next.
+
+    A subject inside what someone is reported to have said ("She said David had ...") is not: the
+    next "she" is still the speaker.
+    """
     for tok in reversed(doc):
-        if tok.dep_ == "nsubj" and (tok.ent_type_ == "PERSON" or (not tok.ent_type_ and tok.is_title
-                                                                  and not tok.is_sent_start)):
+        if tok.dep_ == "nsubj" and (tok.ent_type_ in {"PERSON", "ORG"} or (not tok.ent_type_ and tok.is_title
+                                                                           and not tok.is_sent_start)) \
+                and not _inside_reported_clause(tok):
             found = _speaker_at(tok)
-            if found and not found.pronoun and found.speaker.person:
-                return found.speaker
+            if found and not found.pronoun and (speaker := _known_person(found.speaker, people)).person:
+                return speaker
     return None
+
+
+def _inside_reported_clause(tok: Token) -> bool:
+    """Is the token in the content clause of a reporting verb ("she said [David had ...]")?"""
+    while tok.head.i != tok.i:
+        if tok.dep_ == "ccomp" and tok.head.lower_ in lexicon.VERB_FORMS:
+            return True
+        tok = tok.head
+    return False
+
+
+def _known_person(sp: Speaker, people: set[str]) -> Speaker:
+    """A one-word name NER took for an organisation or missed ("Ferdinand said", "Cooper, a Democrat")
+    is a person when it is the first or last word of a person the article has named in full."""
+    if sp.person or " " in sp.name or not sp.name[:1].isupper() or name_key(sp.name) not in people:
+        return sp
+    organisation = "" if sp.organisation == sp.name else sp.organisation
+    return Speaker(sp.name, sp.name, "" if sp.role == sp.name else sp.role, organisation, sp.written)
 
 
 def _person_like(sp: Speaker) -> bool:
@@ -411,6 +443,9 @@ def _speaker_at(head: Token) -> _Found | None:
         return _Found(Speaker("", "", "", "", low), "said", pronoun=low)
     if low in NOT_BODIES or head.like_num or not any(ch.isalpha() for ch in head.text):
         return None
+    named = next((c for c in head.children if c.dep_ == "conj" and c.ent_type_ == "PERSON"), None)
+    if named is not None and not head.ent_type_ and not any(c.dep_ == "cc" for c in head.children):
+        head = named  # "... before payments restart, Randy Lupi, an adviser, said": a comma, not "and"
     tokens = _phrase(head)
     if not tokens or len(tokens) > MAX_SPEAKER_TOKENS:
         return None
@@ -451,15 +486,17 @@ def split_speaker(doc: Doc | Span, tokens: Sequence[Token]) -> Speaker | None:
     written = doc.doc[lo:hi].text
     inside = [e for e in doc.doc.ents if e.end > lo and e.start < hi]  # "The Federal Reserve" overlaps
     person = next((e for e in inside if e.label_ == "PERSON"), None)
-    if any(t.dep_ == "conj" for t in tokens):
-        person = None  # "Smith and Jones", "the US and NATO": several speakers, stored as one phrase
+    if person is not None and any(t.dep_ == "conj" and person.start <= t.head.i < person.end for t in tokens):
+        person = None  # "Smith and Jones": several speakers, stored as one phrase ("head of sales and
+        # marketing" is one person's role)
     orgs = [e for e in inside if e.label_ in ORG_LABELS]
     organisation = _strip_name(re.sub(r"^the\s+", "", orgs[0].text, flags=re.I)) if orgs else ""
     if person is None:
         name = _text(tokens)
         if not any(ch.isalpha() for ch in name):
             return None
-        return Speaker(name, "", "" if name == organisation else name, organisation, written)
+        return _with_appositive(tokens, orgs, written) or \
+            Speaker(name, "", "" if name == organisation else name, organisation, written)
     name = _strip_name(person.text)
     if not re.search(r"\w", name):
         return None
@@ -472,6 +509,25 @@ def split_speaker(doc: Doc | Span, tokens: Sequence[Token]) -> Speaker | None:
     role = re.sub(r"^(?:[,;:]\s*)+|(?:\s*[,;:])+$", "", role).strip()
     role = re.sub(r"^(?:the|a|an)\s+", "", role, flags=re.I)
     return Speaker(name, name, role, organisation, written)
+
+
+def _with_appositive(tokens: Sequence[Token], orgs: Sequence[Span], written: str) -> Speaker | None:
+    """A capitalised name NER did not tag as a person, then its appositive: "Cooper, a Democrat" is
+    Cooper with the role "Democrat", "Acme, the automaker" Acme with the role "automaker"."""
+    ids = {t.i for t in tokens}
+    root = next((t for t in tokens if t.head.i == t.i or t.head.i not in ids), None)
+    appos = next((t for t in tokens if root is not None and t.dep_ == "appos" and t.head.i == root.i
+                  and t.i > root.i), None)
+    if root is None or appos is None or not root.is_title:
+        return None
+    core = [t for t in tokens if t.i <= root.i]
+    rest = [t for t in tokens if t.i > root.i]
+    role = re.sub(r"^(?:[,;:]\s*)+|(?:\s*[,;:])+$", "", _text(rest)).strip()
+    role = re.sub(r"^(?:the|a|an)\s+", "", role, flags=re.I)
+    name = _strip_name(_text(core))
+    others = [e for e in orgs if e.start > root.i]
+    organisation = _strip_name(others[0].text) if others else name if any(e.start <= root.i for e in orgs) else ""
+    return Speaker(name, "", role, organisation, written) if role and name else None
 
 
 def _strip_name(text: str) -> str:
