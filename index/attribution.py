@@ -81,11 +81,13 @@ def extract(article_id: str, text: str, *, published: str = "", title: str = "",
     claims: list[Claim] = []
     last: dict[str, tuple[Speaker, int]] = {}  # "person"/"body" -> the last named speaker, its paragraph
     people: set[str] = set()  # first and last words of the full names of persons named so far
+    orgs: list[tuple[str, int]] = []  # organisations named so far, with their paragraph
     for i, sent in enumerate(sentences):
         if sent.doc is not None:
             people |= {w for e in sent.doc.ents if e.label_ == "PERSON" and len(k := name_key(_strip_name(e.text))
                                                                                   .split()) > 1 for w in (k[0], k[-1])}
-            claims += _read_sentence(article_id, text, sentences, i, sent.doc, last, people)
+            claims += _read_sentence(article_id, text, sentences, i, sent.doc, last, people, (orgs, claims))
+            orgs += [(_org_name(e), sent.paragraph) for e in sent.doc.ents if _org_subject(e)]
     claims = merge_overlaps(resolve_article(claims, _names_in_reach(claims, sentences, text), text))
     for c in claims:
         c.published, c.title, c.source = published, title, source
@@ -108,8 +110,12 @@ def _names_in_reach(claims: Sequence[Claim], sentences: Sequence[_Sentence], tex
 
 
 def _read_sentence(article_id: str, text: str, sentences: Sequence[_Sentence], i: int, doc: Doc,
-                   last: dict[str, tuple[Speaker, int]], people: set[str]) -> list[Claim]:
-    """The statements and figures of one parsed sentence; updates ``last`` for the pronouns after it."""
+                   last: dict[str, tuple[Speaker, int]], people: set[str],
+                   before: tuple[Sequence[tuple[str, int]], Sequence[Claim]]) -> list[Claim]:
+    """The statements and figures of one parsed sentence; updates ``last`` for the pronouns after it.
+
+    ``before``: the organisations named and the claims found in the sentences before this one.
+    """
     sent = sentences[i]
     span = _statement_span(sentences, i, text)
     prose = _is_prose(text, span)
@@ -117,6 +123,7 @@ def _read_sentence(article_id: str, text: str, sentences: Sequence[_Sentence], i
     out = []
     for f in said:
         f.speaker = _known_person(f.speaker, people)
+        _link_description(f, sent.paragraph, *before)
         stance = lexicon.stance_from_wording(f.stance, text[span[0] : span[1]])
         out.append(make_claim(article_id, f.speaker, stance, text[span[0] : span[1]], *span))
         if not f.pronoun:
@@ -191,6 +198,49 @@ def _resolve(found: _Found, last: dict[str, tuple[Speaker, int]], paragraph: int
     return True
 
 
+def _link_description(found: _Found, paragraph: int, orgs: Sequence[tuple[str, int]],
+                      earlier: Sequence[Claim]) -> None:
+    """A speaker named by a description stands for the one described before it.
+
+    "The governor" is the last speaker whose role is a governor. "The company" (``lexicon.ORG_NOUNS``)
+    is an organisation only when one alone is the subject or owner of something ("Acme said",
+    "Acme's plant") in the sentences before it, back to PRONOUN_REACH paragraphs: with two in reach
+    the description stays as written, since a wrong name is worse than none. (One named in the same
+    sentence is more often what the statement is about: "Acme's probe hit the rock, the agency said".)
+    """
+    sp = found.speaker
+    if not found.definite or sp.person or not re.fullmatch(r"[a-z]+(?: [a-z]+)?", sp.name):
+        return
+    noun = sp.name.split()[-1]
+    described = next((c for c in reversed(earlier) if c.kind == "statement" and c.speaker_key != sp.key
+                      and _role_noun(c.role) == noun), None)
+    if described is not None:
+        found.speaker = Speaker(described.speaker, described.person, described.role, described.organisation,
+                                sp.written)
+        return
+    if noun not in lexicon.ORG_NOUNS:
+        return
+    near = {name_key(n): n for n, at in orgs if paragraph - at <= PRONOUN_REACH}
+    if len(near) == 1:
+        name = next(iter(near.values()))
+        found.speaker = Speaker(name, "", "", name, sp.written)
+
+
+def _role_noun(role: str) -> str:
+    """The noun a role is: "chief executive of Acme" -> executive, "White House official" -> official."""
+    words = re.findall(r"[a-z]+", re.split(r",|\b(?:of|in|at|for|with|from|on)\b", role.lower())[0])
+    return words[-1] if words else ""
+
+
+def _org_subject(ent: Span) -> bool:
+    """An organisation that does something or owns something here: "Acme said", "Acme's plant"."""
+    return ent.label_ == "ORG" and ent.root.dep_ in {"nsubj", "nsubjpass", "poss"}
+
+
+def _org_name(ent: Span) -> str:
+    return _strip_name(re.sub(r"^the\s+", "", ent.text, flags=re.I))
+
+
 def _is_prose(text: str, span: tuple[int, int]) -> bool:
     """A sentence that ends like one: headlines, captions and link teasers ("More:...") do not.
 
@@ -201,7 +251,7 @@ def _is_prose(text: str, span: tuple[int, int]) -> bool:
     return tail.endswith((".", "?", "!", *lexicon.QUOTE_MARKS, "'", "\u2019", ")")) and not _TEASER.search(tail)
 
 
-def _person_subject(doc: Doc, people: set[str] = frozenset()) -> Speaker | None:  # type: ignore[assignment]
+def _person_subject(doc: Doc, people: set[str]) -> Speaker | None:
     """The last person who is the subject of a clause in this sentence: what "he"/"she" refer to next.
 
     A subject inside what someone is reported to have said ("She said David had ...") is not: the

@@ -63,6 +63,14 @@ DENIED_THINGS = frozenset({
     "conclusion", "conclusions", "statement", "statements", "speculation", "assessment", "narrative", "theory",
     "link", "links", "knowledge", "it", "this", "that", "them", "these", "those", "everything", "anything",
 })
+# Nouns a news story uses for an organisation it has named: "the company said" is the company named before.
+ORG_NOUNS = frozenset({
+    "company", "firm", "agency", "automaker", "carmaker", "retailer", "bank", "lender", "insurer", "airline",
+    "union", "department", "ministry", "university", "organization", "organisation", "institute", "network",
+    "startup", "manufacturer", "maker", "chain", "league", "club", "publisher", "platform", "giant", "broadcaster",
+    "studio", "brand", "council", "committee", "group", "operator", "carrier", "regulator", "watchdog", "charity",
+    "nonprofit", "foundation", "hospital", "school", "college", "streamer", "conglomerate", "business", "utility",
+})
 # Nouns that can show or suggest something ("the data shows", "a study suggests"); other subjects of these
 # verbs are not sources ("the song's influence shows that ...", "samples ..., suggesting that ...").
 EVIDENCE = frozenset({"show", "suggest"})
