@@ -61,6 +61,7 @@ class _Found:
     stance: str
     pronoun: str = ""  # "he" when the speaker still has to be resolved
     definite: bool = False  # "the study": may be the fuller body named just before ("the 2018 study")
+    inherited: bool = False  # the subject is another verb's ("samples did not match, suggesting ...")
 
 
 @dataclass
@@ -323,6 +324,8 @@ def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
                 continue  # "it promises to be", "they found it hard": rarely a body speaking
             if found:
                 found.stance = _stance(tok, lemma)
+                found.inherited = subject.head.i != tok.i and not (subject.head.dep_ == "agent"
+                                                                   and subject.head.head.i == tok.i)
                 by_verb.append((tok, found))
         elif (prep := _source_preposition(tok, doc)) is not None:
             if quoted and quoted[tok.idx]:
@@ -332,12 +335,24 @@ def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
             if found and not found.pronoun:
                 found.stance = "reported"
                 according.append(found)
-    kept = [f for v, f in by_verb if not any(w.i < v.i and (_nested(v, f, w, g) or _nested(w, g, v, f))
-                                             for w, g in by_verb)]
+    kept = [f for v, f in by_verb if not any(_outranked(v, f, w, g) for w, g in by_verb)]
     unique: dict[str, _Found] = {}
     for f in kept or according:
         unique.setdefault(f.pronoun or f.speaker.key, f)
     return list(unique.values())
+
+
+def _outranked(verb: Token, found: _Found, other: Token, other_found: _Found) -> bool:
+    """Does another speech verb's speaker keep the statement that ``verb`` would give ``found``?
+
+    The speaker named first keeps it ("X stressed ..., the embassy said" is X's), unless the first
+    is only a participle borrowing its subject inside the other's content: "Samples did not match,
+    suggesting no link, Acme said" is Acme's.
+    """
+    if other.i < verb.i:
+        return _nested(other, other_found, verb, found) or (_nested(verb, found, other, other_found)
+                                                             and not other_found.inherited)
+    return found.inherited and _nested(other, other_found, verb, found)
 
 
 def _source_preposition(tok: Token, doc: Doc) -> Token | None:
@@ -398,7 +413,8 @@ def _is_speech(verb: Token, lemma: str, doc: Doc, quoted: Sequence[bool]) -> boo
         return nxt == ":" or any(c.dep_ == "ccomp" and (c.i < verb.i or any(m.dep_ == "mark" for m in c.children))
                                  for c in verb.children) or ("dobj" not in children and _after_comma(verb))
     said = _says_something(verb, quoted)
-    content = said or bool(children & CLAUSES) or nxt == ":" or _after_comma(verb) or verb.dep_ == "parataxis"
+    content = said or bool(children & CLAUSES) or nxt == ":" or _after_comma(verb) or verb.dep_ == "parataxis" \
+        or any(c.dep_ == "advcl" and c.lower_ in lexicon.VERB_FORMS for c in verb.children)  # "..., saying"
     if lemma == "say" and not (content or children & {"dobj", "xcomp"} or _after_quote(verb)):
         return False  # "Hulu isn't saying yet", "Fain said in a release": nothing said in the sentence
     stance = lexicon.REPORTING_VERBS[lemma]
@@ -536,9 +552,10 @@ def split_speaker(doc: Doc | Span, tokens: Sequence[Token]) -> Speaker | None:
     written = doc.doc[lo:hi].text
     inside = [e for e in doc.doc.ents if e.end > lo and e.start < hi]  # "The Federal Reserve" overlaps
     person = next((e for e in inside if e.label_ == "PERSON"), None)
-    if person is not None and any(t.dep_ == "conj" and person.start <= t.head.i < person.end for t in tokens):
-        person = None  # "Smith and Jones": several speakers, stored as one phrase ("head of sales and
-        # marketing" is one person's role)
+    if person is not None and any(t.dep_ == "conj" and (person.start <= t.head.i < person.end or (
+            person.start <= t.i < person.end and t.head.ent_type_ in ORG_LABELS)) for t in tokens):
+        person = None  # "Smith and Jones", "Congress and President Lyndon Johnson": several speakers, stored
+        # as one phrase ("head of sales and marketing", "CEO and president Adam Aron" is one person)
     orgs = [e for e in inside if e.label_ in ORG_LABELS]
     organisation = _strip_name(re.sub(r"^the\s+", "", orgs[0].text, flags=re.I)) if orgs else ""
     if person is None:
@@ -572,6 +589,8 @@ def _with_appositive(tokens: Sequence[Token], orgs: Sequence[Span], written: str
         return None
     core = [t for t in tokens if t.i <= root.i]
     rest = [t for t in tokens if t.i > root.i]
+    if not any(t.is_lower and t.is_alpha for t in rest):
+        return None  # "Acme Research Institute (ARI)": another name, not a description
     role = re.sub(r"^(?:[,;:]\s*)+|(?:\s*[,;:])+$", "", _text(rest)).strip()
     role = re.sub(r"^(?:the|a|an)\s+", "", role, flags=re.I)
     name = _strip_name(_text(core))

@@ -61,7 +61,8 @@ DENIED_THINGS = frozenset({
     "suggestion", "suggestions", "assertion", "assertions", "characterization", "characterisation", "idea",
     "notion", "premise", "criticism", "criticisms", "account", "accounts", "story", "stories", "findings",
     "conclusion", "conclusions", "statement", "statements", "speculation", "assessment", "narrative", "theory",
-    "link", "links", "knowledge", "it", "this", "that", "them", "these", "those", "everything", "anything",
+    "link", "links", "knowledge", "comments", "remarks", "concerns", "fears", "warnings", "talk",
+    "it", "this", "that", "them", "these", "those", "everything", "anything",
 })
 # Nouns a news story uses for an organisation it has named: "the company said" is the company named before.
 ORG_NOUNS = frozenset({
@@ -71,9 +72,9 @@ ORG_NOUNS = frozenset({
     "studio", "brand", "council", "committee", "group", "operator", "carrier", "regulator", "watchdog", "charity",
     "nonprofit", "foundation", "hospital", "school", "college", "streamer", "conglomerate", "business", "utility",
 })
-# Nouns that can show or suggest something ("the data shows", "a study suggests"); other subjects of these
-# verbs are not sources ("the song's influence shows that ...", "samples ..., suggesting that ...").
-EVIDENCE = frozenset({"show", "suggest"})
+# Nouns that can show something ("the data shows", "the video shows"); other subjects of "show" are not
+# sources ("the song's influence shows that ...").
+EVIDENCE = frozenset({"show"})
 SOURCE_NOUNS = frozenset({
     "study", "studies", "report", "reports", "survey", "surveys", "poll", "polls", "data", "research", "analysis",
     "analyses", "review", "paper", "findings", "results", "evidence", "figures", "statistics", "numbers",
