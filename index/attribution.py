@@ -559,7 +559,7 @@ def split_speaker(doc: Doc | Span, tokens: Sequence[Token]) -> Speaker | None:
     orgs = [e for e in inside if e.label_ in ORG_LABELS]
     organisation = _strip_name(re.sub(r"^the\s+", "", orgs[0].text, flags=re.I)) if orgs else ""
     if person is None:
-        name = _text(tokens)
+        name = re.sub(r"\s*\([^()]*\)?$", "", _text(tokens))  # "Acme Institute (AI)": the acronym is an alias
         if not any(ch.isalpha() for ch in name):
             return None
         return _with_appositive(tokens, orgs, written) or \
@@ -591,10 +591,10 @@ def _with_appositive(tokens: Sequence[Token], orgs: Sequence[Span], written: str
     rest = [t for t in tokens if t.i > root.i]
     if not any(t.is_lower and t.is_alpha for t in rest):
         return None  # "Acme Research Institute (ARI)": another name, not a description
-    role = re.sub(r"^(?:[,;:]\s*)+|(?:\s*[,;:])+$", "", _text(rest)).strip()
+    role = re.sub(r"^(?:[,;:]\s*)+|(?:\s*[,;:])+$", "", re.sub(r"^\([^()]*\)?", "", _text(rest))).strip()
     role = re.sub(r"^(?:the|a|an)\s+", "", role, flags=re.I)
     name = _strip_name(_text(core))
-    others = [e for e in orgs if e.start > root.i]
+    others = [e for e in orgs if e.start > root.i and e.label_ != "NORP"]  # "a Democrat" is no body
     organisation = _strip_name(others[0].text) if others else name if any(e.start <= root.i for e in orgs) else ""
     return Speaker(name, "", role, organisation, written) if role and name else None
 

@@ -186,3 +186,80 @@ def test_a_full_name_ner_missed_still_blocks_a_surname_guess() -> None:
     text = "First Vice Foreign Minister Kim Hong Kyun met envoys. Defense Secretary Lloyd Austin spoke."
     assert names_around("Kim", text) == ["Kim Hong Kyun"]
     assert names_around("Austin", text) == ["Lloyd Austin"]
+
+
+def _said(text: str) -> list[tuple[str, str]]:
+    """(speaker, stance) of each statement, in order."""
+    return [(c.speaker, c.stance) for c in statements(extract("t", text))]
+
+
+def test_reporting_verbs_that_say_nothing_are_not_statements() -> None:
+    # politics, business, sports: a vote, a ruling, a collision, a plan, a trend, a hearing date, a refusal
+    assert _said("Voters in Ohio rejected the tax increase on Tuesday. A judge dismissed the lawsuit last year. "
+                 "The senator denied the allegations.") == [("senator", "denied")]
+    assert _said("The probe slammed into the asteroid at 14,000 miles per hour.") == []
+    assert _said("The plan, announced in May, would cut 3,000 jobs at the plant.") == []
+    assert _said("The popularity of the show showed that streaming is here to stay. "
+                 "The data showed that sales fell in March.") == [("data", "reported")]
+    assert _said("Dr. Lee testified before the Senate committee on Thursday. "
+                 "The team replied to the league's letter on Monday.") == []
+    assert _said("Acme isn't saying yet. The striker said in a statement on Sunday.") == []
+
+
+def test_a_quotation_belongs_to_the_verb_it_stands_by() -> None:
+    assert _said('The biggest worry is the "sheer pace" that the Jets boast out wide.') == []
+    assert _said('"We are on track," Acme chief executive Maria Lopez notes.') == [("Maria Lopez", "said")]
+
+
+def test_a_denial_with_a_reason_keeps_its_stance_and_a_projection_its_source() -> None:
+    assert _said("The White House downplayed the comments, saying they did not reflect a change in policy.") \
+        == [("White House", "dismissed")]
+    text = ("Ohio voters on Tuesday will reject an amendment that would have allowed casino gambling and sports "
+            "betting by adults as well as the sale by licensed venues, CNN projects.")
+    assert _said(text) == [("CNN", "estimated")], '"CNN projects" read as a noun phrase still names CNN'
+
+
+def test_a_participle_inside_a_statement_does_not_take_it_from_the_speaker() -> None:
+    text = ("Genetic samples from the patients did not match, suggesting there was no link between the cases, "
+            "Acme said in a release.")
+    assert _said(text) == [("Acme", "said")]
+
+
+def test_speaker_phrases_split_at_the_appositive() -> None:
+    text = "Rates will stay high, said Maria Lopez, head of sales and marketing at Acme Bank."
+    lopez = statements(extract("b", text))
+    assert [(c.person, c.role, c.organisation) for c in lopez] == \
+        [("Maria Lopez", "head of sales and marketing at Acme Bank", "Acme Bank")], "an 'and' in a role is no pair"
+    cooper = statements(extract("p", "Senator John Cooper spoke first. Cooper, a Democrat, said the bill would pass."))
+    assert [(c.person, c.role) for c in cooper] == [("John Cooper", "Democrat")]
+    pair = statements(extract("p", "The US Congress and President Maria Lopez declared 3 holidays."))
+    assert [c.person for c in pair] == [""], "a body and a person: several speakers, no one person"
+    acronym = statements(extract("s", "The launch failed, said the Korea Space Institute (KSI), a state agency."))
+    assert [c.role for c in acronym] == ["state agency"], "an acronym in brackets is another name, not the role"
+    bare = statements(extract("s", "The launch failed, said the Korea Space Institute (KSI)."))
+    assert [c.speaker for c in bare] == ["Korea Space Institute"]
+
+
+def test_pronouns_skip_people_named_inside_a_statement_and_surnames_ner_took_for_bodies() -> None:
+    text = ('Coach Maria Lopez said the team played well. She said David Smith had left the club.\n\n'
+            '"We miss him," she said.')
+    assert [c.speaker for c in statements(extract("s", text))] == ["Maria Lopez"] * 3
+    text = ('Analyst Maria Lopez has argued that the bank is "too big".\n\n'
+            'Bankers Tom Ferdinand and Ana Ruiz agreed that rates will fall. "Demand is strong," Ferdinand said on '
+            'a call with analysts.\n\n"We expect 5% growth," he said.')  # NER tags the bare "Ferdinand" ORG
+    assert [c.speaker for c in statements(extract("b", text))][-2:] == ["Tom Ferdinand"] * 2
+
+
+def test_link_teasers_are_not_statements() -> None:
+    assert _said("More:Acme CEO says sales will rise.") == []
+    assert _said("Why are rates rising?:Central bank says inflation is sticky.") == []
+
+
+def test_descriptions_stand_for_the_speaker_or_organisation_named_before() -> None:
+    text = ("Acme spokesperson Jane Roe said the recall was voluntary. "
+            "The spokesperson added that no injuries had been reported.")
+    assert [c.speaker for c in statements(extract("b", text))] == ["Jane Roe"] * 2
+    one = statements(extract("b", "Boeing reported a loss on Tuesday. The company said deliveries would recover."))
+    assert [(c.speaker, c.organisation, c.mentions) for c in one] == [("Boeing", "Boeing", ["company"])]
+    two = "Boeing said it would cooperate. Airbus said it would not. The company said deliveries would recover."
+    assert [c.speaker for c in statements(extract("b", two))][-1] == "company", "two companies in reach: no guess"
