@@ -313,8 +313,9 @@ def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
             if tok.i > 0 and doc[tok.i - 1].dep_ == "compound" and doc[tok.i - 1].head.i == tok.i \
                     and _after_quote(doc[tok.i - 1].left_edge):
                 subject = doc[tok.i - 1]  # "..., CNN projects." read as a noun phrase "CNN projects"
-            if subject is None or (quoted and quoted[tok.idx] and quoted[subject.idx]):
-                continue  # a verb and subject inside a quotation: the quoted person's words
+            if subject is None or (quoted and quoted[subject.idx] and (quoted[tok.idx] or subject.i < tok.i)):
+                continue  # a subject inside a quotation: the quoted words ('"Iconic," replied one fan'), or
+                # the quoted person's own words with their verb
             if subject.dep_ in SUBJECTS and subject.i > tok.i and not _after_quote(tok):
                 continue  # "said more than 350,000 soldiers had died": an object, not an inverted subject
             found = _speaker_at(subject)
@@ -403,6 +404,8 @@ def _is_speech(verb: Token, lemma: str, doc: Doc, quoted: Sequence[bool]) -> boo
     nxt = doc[verb.i + 1].text if verb.i + 1 < len(doc) else ""
     if any(c.dep_ == "aux" and c.lower_ in lexicon.HYPOTHETICAL for c in verb.children):
         return False  # "would say", "might claim": not something said
+    if any(c.dep_ == "mark" and c.lower_ in {"if", "unless"} for c in verb.children):
+        return False  # "she would be lying if she said ...": a condition, not something said
     if lemma == "say" and "dobj" in children and not children & CLAUSES and nxt != ":" and not _after_quote(verb):
         return False  # "said a final farewell", "said grace"
     if verb.dep_ == "acl" and not verb.lower_.endswith("ing") and "agent" not in children:
@@ -413,10 +416,14 @@ def _is_speech(verb: Token, lemma: str, doc: Doc, quoted: Sequence[bool]) -> boo
         return nxt == ":" or any(c.dep_ == "ccomp" and (c.i < verb.i or any(m.dep_ == "mark" for m in c.children))
                                  for c in verb.children) or ("dobj" not in children and _after_comma(verb))
     said = _says_something(verb, quoted)
-    content = said or bool(children & CLAUSES) or nxt == ":" or _after_comma(verb) or verb.dep_ == "parataxis" \
+    content = said or bool(children & CLAUSES) or nxt == ":" or verb.dep_ == "parataxis" \
+        or (_after_comma(verb) and bool(children & SUBJECTS)) \
         or any(c.dep_ == "advcl" and c.lower_ in lexicon.VERB_FORMS for c in verb.children)  # "..., saying"
     if lemma == "say" and not (content or children & {"dobj", "xcomp"} or _after_quote(verb)):
         return False  # "Hulu isn't saying yet", "Fain said in a release": nothing said in the sentence
+    if lemma == "tell" and not content and any(c.dep_ == "dobj" and c.lower_ in {"story", "stories", "tale", "tales"}
+                                               for c in verb.children):
+        return False  # "the film tells the story of ...": a narrative, not a statement
     stance = lexicon.REPORTING_VERBS[lemma]
     if stance in {"denied", "dismissed"} and not content and not _denies_a_claim(verb):
         return False  # "voters rejected the amendment", "a judge dismissed the suit": a vote or ruling
@@ -552,6 +559,8 @@ def split_speaker(doc: Doc | Span, tokens: Sequence[Token]) -> Speaker | None:
     written = doc.doc[lo:hi].text
     inside = [e for e in doc.doc.ents if e.end > lo and e.start < hi]  # "The Federal Reserve" overlaps
     person = next((e for e in inside if e.label_ == "PERSON"), None)
+    if person is not None and person.root.dep_ == "poss" and person.root.head.i in {t.i for t in tokens}:
+        person = None  # "Smith's lawyer", "Smith's campaign website": someone or something of Smith's
     if person is not None and any(t.dep_ == "conj" and (person.start <= t.head.i < person.end or (
             person.start <= t.i < person.end and t.head.ent_type_ in ORG_LABELS)) for t in tokens):
         person = None  # "Smith and Jones", "Congress and President Lyndon Johnson": several speakers, stored

@@ -263,3 +263,21 @@ def test_descriptions_stand_for_the_speaker_or_organisation_named_before() -> No
     assert [(c.speaker, c.organisation, c.mentions) for c in one] == [("Boeing", "Boeing", ["company"])]
     two = "Boeing said it would cooperate. Airbus said it would not. The company said deliveries would recover."
     assert [c.speaker for c in statements(extract("b", two))][-1] == "company", "two companies in reach: no guess"
+
+
+def test_conditions_narratives_and_quoted_words_are_not_speakers() -> None:
+    text = "Coach Ana Ruiz said the team was ready. Ruiz would be lying if she said she didn't want the 2 titles."
+    assert [c.mentions for c in statements(extract("s", text))] == [["Coach Ana Ruiz"]], "'if she said': a condition"
+    assert _said("The documentary tells the story of the 4-time champion's career.") == []
+    assert _said('"OMG!!!! Iconic," replied one fan. "Best 3 minutes ever," wrote one viewer.') \
+        == [("one viewer", "said")], "a word inside the quotation is not who replied"
+    assert _said("Hamilton missed the 2nd race after catching COVID-19, denying the champion the opportunity "
+                 "to equal the record.") == [], "a participle after a comma with a borrowed subject says nothing"
+
+
+def test_a_possessive_person_is_not_the_speaker_of_what_is_theirs() -> None:
+    lawyer = statements(extract("p", "Donald Trump's lawyer said the 2 charges were baseless."))
+    assert [(c.person, c.stance) for c in lawyer] == [("", "dismissed")]
+    assert "lawyer" in lawyer[0].speaker
+    office = statements(extract("p", "Senator Elizabeth Warren's office said 3 letters were sent."))
+    assert [c.person for c in office] == [""] and "office" in office[0].speaker
