@@ -427,8 +427,8 @@ def _is_speech(verb: Token, lemma: str, doc: Doc, quoted: Sequence[bool]) -> boo
     stance = lexicon.REPORTING_VERBS[lemma]
     if stance in {"denied", "dismissed"} and not content and not _denies_a_claim(verb):
         return False  # "voters rejected the amendment", "a judge dismissed the suit": a vote or ruling
-    if stance == "condemned" and not content and "dobj" not in children:
-        return False  # "the spacecraft slammed into the rock"
+    if stance == "condemned" and not (said or children & (CLAUSES | {"dobj"}) or nxt == ":"):
+        return False  # "the spacecraft slammed into the rock", "after a storm slammed into the coast, ..."
     if lemma not in lexicon.NEEDS_CLAUSE or verb.dep_ == "parataxis":
         return True
     if stance == "demanded" and "xcomp" in children:
