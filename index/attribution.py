@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
@@ -62,6 +62,19 @@ class _Found:
     pronoun: str = ""  # "he" when the speaker still has to be resolved
     definite: bool = False  # "the study": may be the fuller body named just before ("the 2018 study")
     inherited: bool = False  # the subject is another verb's ("samples did not match, suggesting ...")
+    verb: int = -1  # the reporting verb's token
+
+
+@dataclass
+class _Reading:
+    """What the sentences read so far tell the next one."""
+
+    # "person"/"body" -> the last named speaker and its paragraph; "he"/"she" -> the last one called so
+    last: dict[str, tuple[Speaker, int]] = field(default_factory=dict)
+    people: set[str] = field(default_factory=set)  # first and last words of persons' full names
+    orgs: list[tuple[str, int]] = field(default_factory=list)  # organisations named, with their paragraph
+    claims: list[Claim] = field(default_factory=list)
+    genders: dict[str, str] = field(default_factory=dict)  # person key -> the pronoun the article uses for them
 
 
 @dataclass
@@ -79,17 +92,14 @@ def extract(article_id: str, text: str, *, published: str = "", title: str = "",
     todo = [s for s in sentences if lexicon.is_candidate(text, s.start, s.end)]
     for s, doc in zip(todo, nlp.parse([text[s.start : s.end] for s in todo]), strict=True):
         s.doc = doc
-    claims: list[Claim] = []
-    last: dict[str, tuple[Speaker, int]] = {}  # "person"/"body" -> the last named speaker, its paragraph
-    people: set[str] = set()  # first and last words of the full names of persons named so far
-    orgs: list[tuple[str, int]] = []  # organisations named so far, with their paragraph
+    ctx = _Reading()
     for i, sent in enumerate(sentences):
         if sent.doc is not None:
-            people |= {w for e in sent.doc.ents if e.label_ == "PERSON" and len(k := name_key(_strip_name(e.text))
-                                                                                  .split()) > 1 for w in (k[0], k[-1])}
-            claims += _read_sentence(article_id, text, sentences, i, sent.doc, last, people, (orgs, claims))
-            orgs += [(_org_name(e), sent.paragraph) for e in sent.doc.ents if _org_subject(e)]
-    claims = merge_overlaps(resolve_article(claims, _names_in_reach(claims, sentences, text), text))
+            ctx.people |= {w for e in sent.doc.ents if e.label_ == "PERSON"
+                           and len(k := name_key(_strip_name(e.text)).split()) > 1 for w in (k[0], k[-1])}
+            ctx.claims += _read_sentence(article_id, text, sentences, i, sent.doc, ctx)
+            ctx.orgs += [(_org_name(e), sent.paragraph) for e in sent.doc.ents if _org_subject(e)]
+    claims = merge_overlaps(resolve_article(ctx.claims, _names_in_reach(ctx.claims, sentences, text), text))
     for c in claims:
         c.published, c.title, c.source = published, title, source
     return claims
@@ -111,27 +121,25 @@ def _names_in_reach(claims: Sequence[Claim], sentences: Sequence[_Sentence], tex
 
 
 def _read_sentence(article_id: str, text: str, sentences: Sequence[_Sentence], i: int, doc: Doc,
-                   last: dict[str, tuple[Speaker, int]], people: set[str],
-                   before: tuple[Sequence[tuple[str, int]], Sequence[Claim]]) -> list[Claim]:
-    """The statements and figures of one parsed sentence; updates ``last`` for the pronouns after it.
-
-    ``before``: the organisations named and the claims found in the sentences before this one.
-    """
+                   ctx: _Reading) -> list[Claim]:
+    """The statements and figures of one parsed sentence; updates ``ctx`` for the sentences after it."""
     sent = sentences[i]
     span = _statement_span(sentences, i, text)
     prose = _is_prose(text, span)
-    said = [f for f in attributions(doc, _quoted(sent, text)) if _resolve(f, last, sent.paragraph)] if prose else []
+    quoted = _quoted(sent, text)
+    said = [f for f in attributions(doc, quoted) if _resolve(f, ctx, sent.paragraph)] if prose else []
     out = []
     for f in said:
-        f.speaker = _known_person(f.speaker, people)
-        _link_description(f, sent.paragraph, *before)
+        f.speaker = _known_person(f.speaker, ctx.people)
+        _link_description(f, sent.paragraph, ctx.orgs, ctx.claims)
         stance = lexicon.stance_from_wording(f.stance, text[span[0] : span[1]])
         out.append(make_claim(article_id, f.speaker, stance, text[span[0] : span[1]], *span))
         if not f.pronoun:
-            last["person" if _person_like(f.speaker) else "body"] = f.speaker, sent.paragraph
-    subject = _person_subject(doc, people) if prose else None
+            ctx.last["person" if _person_like(f.speaker) else "body"] = f.speaker, sent.paragraph
+            _learn_gender(f, doc, quoted, ctx.genders)
+    subject = _person_subject(doc, ctx.people) if prose else None
     if subject is not None and (not said or said[-1].pronoun or not said[-1].speaker.person):
-        last["person"] = subject, sent.paragraph  # "Neville couldn't think ... 'Quote,' he said."
+        ctx.last["person"] = subject, sent.paragraph  # "Neville couldn't think ... 'Quote,' he said."
     who = said[0] if said else None
     return out + [_figure_claim(article_id, who, fig, text, sent) for fig in figures(doc, sent.start)]
 
@@ -178,12 +186,14 @@ def _statement_span(sentences: Sequence[_Sentence], i: int, text: str) -> tuple[
     return sentences[first].start, sentences[last].end
 
 
-def _resolve(found: _Found, last: dict[str, tuple[Speaker, int]], paragraph: int) -> bool:
+def _resolve(found: _Found, ctx: _Reading, paragraph: int) -> bool:
     """Give a pronoun subject the last named speaker in reach; False when there is none.
 
     In reach: the same paragraph, or one of the PRONOUN_REACH paragraphs before it, because news
     writing often gives each quotation its own paragraph ("Smith said X.\n\n'Y,' she said.").
+    Not a person the article has called by the other pronoun ("she" is not the "he" of before).
     """
+    last = ctx.last
     if not found.pronoun:
         prev = last.get("body")
         sp = found.speaker
@@ -194,9 +204,29 @@ def _resolve(found: _Found, last: dict[str, tuple[Speaker, int]], paragraph: int
     ref = last.get("person" if found.pronoun in lexicon.PERSON_PRONOUNS else "body")
     if ref is None or paragraph - ref[1] > PRONOUN_REACH:
         return False
+    if found.pronoun in lexicon.PERSON_PRONOUNS and ctx.genders.setdefault(ref[0].key, found.pronoun) != found.pronoun:
+        ref = last.get(found.pronoun)  # the last one called so, if the last person is called the other way
+        if ref is None or paragraph - ref[1] > PRONOUN_REACH:
+            return False
     sp = ref[0]
+    if found.pronoun in lexicon.PERSON_PRONOUNS:
+        last[found.pronoun] = ref
     found.speaker = Speaker(sp.name, sp.person, sp.role, sp.organisation, found.pronoun)
     return True
+
+
+def _learn_gender(found: _Found, doc: Doc, quoted: Sequence[bool], genders: dict[str, str]) -> None:
+    """"Smith said she would ...": a named person's own report with he/she as its subject tells
+    which pronoun the article uses for them (the first one seen is kept). Not inside a quotation,
+    where the speaker is "I" and "he" someone else."""
+    if found.verb < 0 or not _person_like(found.speaker):
+        return
+    for clause in (c for c in doc[found.verb].children if c.dep_ == "ccomp"):
+        pronoun = next((t.lower_ for t in clause.children if t.dep_ == "nsubj" and not quoted[t.idx]
+                        and t.lower_ in lexicon.PERSON_PRONOUNS), "")
+        if pronoun:
+            genders.setdefault(found.speaker.key, pronoun)
+            return
 
 
 def _link_description(found: _Found, paragraph: int, orgs: Sequence[tuple[str, int]],
@@ -327,6 +357,7 @@ def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
                 found.stance = _stance(tok, lemma)
                 found.inherited = subject.head.i != tok.i and not (subject.head.dep_ == "agent"
                                                                    and subject.head.head.i == tok.i)
+                found.verb = tok.i
                 by_verb.append((tok, found))
         elif (prep := _source_preposition(tok, doc)) is not None:
             if quoted and quoted[tok.idx]:

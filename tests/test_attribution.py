@@ -282,3 +282,12 @@ def test_a_possessive_person_is_not_the_speaker_of_what_is_theirs() -> None:
     assert "lawyer" in lawyer[0].speaker
     office = statements(extract("p", "Senator Elizabeth Warren's office said 3 letters were sent."))
     assert [c.person for c in office] == [""] and "office" in office[0].speaker
+
+
+def test_he_and_she_are_not_the_same_person() -> None:
+    text = 'Bank chief Maria Lopez said she expected 3 deals this year.\n\n"We are cautious," he said.'
+    assert [c.mentions for c in statements(extract("b", text))] == [["Bank chief Maria Lopez"]], \
+        "Lopez is 'she' in her own report: the 'he' after her is someone else"
+    text = ('Coach Tom Hale said the team was ready. "We are fit," he said. Owner Maria Lopez said she expected '
+            '3 new signings. "It will be a hard season," he said.')
+    assert [c.speaker for c in statements(extract("s", text))] == ["Tom Hale", "Tom Hale", "Maria Lopez", "Tom Hale"]
