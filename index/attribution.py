@@ -51,6 +51,9 @@ _WORD_NUMBERS = {w: float(i) for i, w in enumerate(
     "seventeen eighteen nineteen twenty".split())} | {"thirty": 30.0, "forty": 40.0, "fifty": 50.0, "sixty": 60.0,
                                                       "seventy": 70.0, "eighty": 80.0, "ninety": 90.0,
                                                       "hundred": 100.0, "dozen": 12.0, "dozens": 24.0}
+# "said Jane Roe in The Guardian": a press review quotes a columnist about someone else, whom the
+# next "he"/"she" still means
+_COLUMNIST = re.compile(r"^(?:writing )?(?:in|on|for) (?:the )?[A-Z]")
 _TEASER = re.compile(r"^[^\n]{0,80}?\w[?!]?:[^\W\d_]")  # "More:Headline", "Read more?:Headline"
 _YEAR = re.compile(r"^(?:1[5-9]|20)\d\d$")
 
@@ -134,7 +137,7 @@ def _read_sentence(article_id: str, text: str, sentences: Sequence[_Sentence], i
         _link_description(f, sent.paragraph, ctx.orgs, ctx.claims)
         stance = lexicon.stance_from_wording(f.stance, text[span[0] : span[1]])
         out.append(make_claim(article_id, f.speaker, stance, text[span[0] : span[1]], *span))
-        if not f.pronoun:
+        if not f.pronoun and not _COLUMNIST.match(f.speaker.role):
             ctx.last["person" if _person_like(f.speaker) else "body"] = f.speaker, sent.paragraph
             _learn_gender(f, doc, quoted, ctx.genders)
     subject = _person_subject(doc, ctx.people) if prose else None
@@ -588,7 +591,8 @@ def split_speaker(doc: Doc | Span, tokens: Sequence[Token]) -> Speaker | None:
     """Person, role and organisation of a speaker phrase, by NER ('Acme CEO Maria Lopez')."""
     lo, hi = tokens[0].i, tokens[-1].i + 1
     written = doc.doc[lo:hi].text
-    inside = [e for e in doc.doc.ents if e.end > lo and e.start < hi]  # "The Federal Reserve" overlaps
+    ids = {t.i for t in tokens}  # not the clauses left out: "the committee, who said Smith ..., a body"
+    inside = [e for e in doc.doc.ents if any(i in ids for i in range(e.start, e.end))]  # "The Federal Reserve"
     person = next((e for e in inside if e.label_ == "PERSON"), None)
     if person is not None and person.root.dep_ == "poss" and person.root.head.i in {t.i for t in tokens}:
         person = None  # "Smith's lawyer", "Smith's campaign website": someone or something of Smith's

@@ -291,3 +291,16 @@ def test_he_and_she_are_not_the_same_person() -> None:
     text = ('Coach Tom Hale said the team was ready. "We are fit," he said. Owner Maria Lopez said she expected '
             '3 new signings. "It will be a hard season," he said.')
     assert [c.speaker for c in statements(extract("s", text))] == ["Tom Hale", "Tom Hale", "Maria Lopez", "Tom Hale"]
+
+
+def test_a_columnist_quoted_in_a_press_review_is_not_the_next_she() -> None:
+    text = ('Striker Ana Ruiz scored 2 goals on Sunday. Her display was "fantastic", said Tom Hale in The Guardian.'
+            '\n\n"It was the best night of my career," she said.')
+    found = statements(extract("s", text))
+    assert len(found) == 2 and found[0].person == "Tom Hale" and "Ana Ruiz" in found[1].speaker
+
+
+def test_a_clause_left_out_of_a_speaker_phrase_lends_it_no_person() -> None:
+    text = ("The matter went to the cross-party ethics committee, who recommended that Senator John Smith be "
+            "suspended for 30 days, a move that might have triggered an election.")
+    assert [(c.person, "committee" in c.speaker) for c in statements(extract("p", text))] == [("", True)]
