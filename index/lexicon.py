@@ -61,7 +61,9 @@ DENIED_THINGS = frozenset({
     "suggestion", "suggestions", "assertion", "assertions", "characterization", "characterisation", "idea",
     "notion", "premise", "criticism", "criticisms", "account", "accounts", "story", "stories", "findings",
     "conclusion", "conclusions", "statement", "statements", "speculation", "assessment", "narrative", "theory",
-    "link", "links", "knowledge", "comments", "remarks", "concerns", "fears", "warnings", "talk",
+    "link", "links", "knowledge", "comments", "remarks", "concerns", "fears", "warnings", "talk", "figures",
+    "numbers", "estimate", "estimates", "data", "version", "description", "portrayal", "depiction", "analysis",
+    "results", "interpretation", "framing", "label", "term",
     "it", "this", "that", "them", "these", "those", "everything", "anything",
 })
 # Nouns a news story uses for an organisation it has named: "the company said" is the company named before.
@@ -81,7 +83,8 @@ SOURCE_NOUNS = frozenset({
     "estimates", "document", "documents", "filing", "filings", "letter", "records", "record", "audit",
     "investigation", "test", "tests", "testing", "trial", "experiment", "model", "models", "census", "footage",
     "video", "videos", "image", "images", "photos", "memo", "email", "emails", "statement", "complaint",
-    "lawsuit", "suit", "transcript", "minutes", "forecast", "projections", "tally", "count",
+    "lawsuit", "suit", "transcript", "minutes", "forecast", "projections", "tally", "count", "chart", "map",
+    "table", "graph", "figure",
     "researchers", "scientists", "authors", "analysts", "experts", "officials", "economists", "investigators",
 })
 STANCES: tuple[str, ...] = ("said", "denied", "dismissed", "confirmed", "did not confirm", "warned", "condemned",
