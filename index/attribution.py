@@ -594,7 +594,8 @@ def split_speaker(doc: Doc | Span, tokens: Sequence[Token]) -> Speaker | None:
     ids = {t.i for t in tokens}  # not the clauses left out: "the committee, who said Smith ..., a body"
     inside = [e for e in doc.doc.ents if any(i in ids for i in range(e.start, e.end))]  # "The Federal Reserve"
     person = next((e for e in inside if e.label_ == "PERSON"), None)
-    if person is not None and person.root.dep_ == "poss" and person.root.head.i in {t.i for t in tokens}:
+    if person is not None and person.root.dep_ == "poss" and person.root.head.i in {t.i for t in tokens} \
+            and person.root.head.is_lower:
         person = None  # "Smith's lawyer", "Smith's campaign website": someone or something of Smith's
     if person is not None and any(t.dep_ == "conj" and (person.start <= t.head.i < person.end or (
             person.start <= t.i < person.end and t.head.ent_type_ in ORG_LABELS)) for t in tokens):
