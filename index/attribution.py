@@ -346,6 +346,7 @@ def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
             if tok.i > 0 and doc[tok.i - 1].dep_ == "compound" and doc[tok.i - 1].head.i == tok.i \
                     and _after_quote(doc[tok.i - 1].left_edge):
                 subject = doc[tok.i - 1]  # "..., CNN projects." read as a noun phrase "CNN projects"
+            subject = _past_the_subordinate(tok, subject)
             if subject is None or (quoted and quoted[subject.idx] and (quoted[tok.idx] or subject.i < tok.i)):
                 continue  # a subject inside a quotation: the quoted words ('"Iconic," replied one fan'), or
                 # the quoted person's own words with their verb
@@ -375,6 +376,18 @@ def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
     for f in kept or according:
         unique.setdefault(f.pronoun or f.speaker.key, f)
     return list(unique.values())
+
+
+def _past_the_subordinate(verb: Token, subject: Token | None) -> Token | None:
+    """ "... as the midterms approach, the director of X told Congress": the parser takes the end of a
+    subordinate clause for the subject and the speaker for its appositive. A lowercase subject after a
+    conjunction of the verb ("as", "before") with a comma-joined noun after it: that noun is the speaker."""
+    if subject is None or subject.ent_type_ or not subject.is_lower \
+            or not any(c.dep_ == "mark" and c.i < subject.i for c in verb.children):
+        return subject
+    after = next((c for c in subject.children if c.dep_ in {"appos", "conj"} and c.i > subject.i
+                  and c.nbor(-1).i > subject.i and any(t.text == "," for t in c.doc[subject.i : c.left_edge.i])), None)
+    return after if after is not None else subject
 
 
 def _outranked(verb: Token, found: _Found, other: Token, other_found: _Found) -> bool:

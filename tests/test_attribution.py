@@ -304,3 +304,11 @@ def test_a_clause_left_out_of_a_speaker_phrase_lends_it_no_person() -> None:
     text = ("The matter went to the cross-party ethics committee, who recommended that Senator John Smith be "
             "suspended for 30 days, a move that might have triggered an election.")
     assert [(c.person, "committee" in c.speaker) for c in statements(extract("p", text))] == [("", True)]
+
+
+def test_the_end_of_a_subordinate_clause_is_not_the_speaker() -> None:
+    text = ("The agency is not built to handle the volume of reports, leaving the department with an incomplete "
+            "picture of the problem as the elections approach, the executive director of a national officials "
+            "group told Congress on Wednesday.")
+    assert [c.speaker for c in statements(extract("p", text))] == \
+        ["executive director of a national officials group"]
