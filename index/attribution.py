@@ -6,9 +6,15 @@ cost a regular expression. In a parsed sentence:
 
 - a speaker is the subject of a reporting verb outside quotation marks ("'...,' said X", "X said
   that ...", "X, the CEO, denied ..."), or the object of "according to"; he/she (it/they) stand
-  for the last named person (body) of the same paragraph or the PRONOUN_REACH paragraphs before;
+  for the last named person (body) of the same paragraph or the PRONOUN_REACH paragraphs before,
+  never one the article calls by the other pronoun, nor a columnist of a press review;
+- the verb must say something (``_is_speech``): a clause, a quotation of its own, a colon, or a
+  reporting clause after the content; a denial must deny a claim, not a vote or a ruling; not
+  under "if", "would", nor a participle describing what was said ("the plan, announced ...");
 - the phrase is split by NER: a PERSON inside it is the person, the other title words the role,
-  an ORG/GPE/NORP the organisation; a phrase with no PERSON is a body;
+  an ORG/GPE/NORP the organisation; a phrase with no PERSON is a body ("Cooper, a Democrat" splits
+  at its appositive, and is a person when the article names a person Cooper in full); "the
+  company", "the spokesperson" stand for the one organisation or role-holder described before;
 - every CARDINAL/MONEY/PERCENT/QUANTITY entity is a figure, with the noun it counts.
 
 A statement spans its sentence, widened to the whole quotation it belongs to; overlapping
