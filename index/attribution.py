@@ -616,8 +616,7 @@ def split_speaker(doc: Doc | Span, tokens: Sequence[Token]) -> Speaker | None:
     if person is not None and person.root.dep_ == "poss" and person.root.head.i in {t.i for t in tokens} \
             and person.root.head.is_lower:
         person = None  # "Smith's lawyer", "Smith's campaign website": someone or something of Smith's
-    if person is not None and any(t.dep_ == "conj" and (person.start <= t.head.i < person.end or (
-            person.start <= t.i < person.end and t.head.ent_type_ in ORG_LABELS)) for t in tokens):
+    if person is not None and any(t.dep_ == "conj" and _joins_another(t, person, tokens) for t in tokens):
         person = None  # "Smith and Jones", "Congress and President Lyndon Johnson": several speakers, stored
         # as one phrase ("head of sales and marketing", "CEO and president Adam Aron" is one person)
     orgs = [e for e in inside if e.label_ in ORG_LABELS]
@@ -642,6 +641,17 @@ def split_speaker(doc: Doc | Span, tokens: Sequence[Token]) -> Speaker | None:
     return Speaker(name, name, role, organisation, written)
 
 
+def _joins_another(conj: Token, person: Span, tokens: Sequence[Token]) -> bool:
+    """Does this "and" add a second speaker to the person ("Smith and Jones", "the Biden administration
+    and Pelosi", "Congress and President X", "the board and X"), rather than a title ("CEO and president X")?"""
+    ids = {t.i for t in tokens}
+    root = next((t for t in tokens if t.head.i == t.i or t.head.i not in ids), tokens[0])
+    in_person = person.start <= conj.i < person.end
+    return person.start <= conj.head.i < person.end or (conj.head.i == root.i and not in_person
+                                                        and not conj.is_lower) \
+        or (in_person and (conj.head.ent_type_ in ORG_LABELS or any(c.dep_ == "det" for c in conj.head.children)))
+
+
 def _with_appositive(tokens: Sequence[Token], orgs: Sequence[Span], written: str) -> Speaker | None:
     """A capitalised name NER did not tag as a person, then its appositive: "Cooper, a Democrat" is
     Cooper with the role "Democrat", "Acme, the automaker" Acme with the role "automaker"."""
@@ -649,8 +659,9 @@ def _with_appositive(tokens: Sequence[Token], orgs: Sequence[Span], written: str
     root = next((t for t in tokens if t.head.i == t.i or t.head.i not in ids), None)
     appos = next((t for t in tokens if root is not None and t.dep_ == "appos" and t.head.i == root.i
                   and t.i > root.i), None)
-    if root is None or appos is None or not root.is_title:
-        return None
+    if root is None or appos is None or not root.is_title \
+            or not all(t.is_punct for t in tokens if root.i < t.i < appos.left_edge.i):
+        return None  # "Center for Studies (CFS)": the appositive must follow the name itself
     core = [t for t in tokens if t.i <= root.i]
     rest = [t for t in tokens if t.i > root.i]
     if not any(t.is_lower and t.is_alpha for t in rest):

@@ -312,3 +312,13 @@ def test_the_end_of_a_subordinate_clause_is_not_the_speaker() -> None:
             "group told Congress on Wednesday.")
     assert [c.speaker for c in statements(extract("p", text))] == \
         ["executive director of a national officials group"]
+
+
+def test_and_adds_a_speaker_or_a_title() -> None:
+    board = statements(extract("b", "The Acme board and Maria Lopez said 3 sites would close."))
+    assert [c.person for c in board] == [""], "a board and a person: two speakers"
+    titles = statements(extract("b", "Acme CEO and president Maria Lopez said 3 sites would close."))
+    assert [c.person for c in titles] == ["Maria Lopez"], "two titles of one person"
+    centre = statements(extract("s", "The Center for Space Studies (CSS) at Ohio University said 3 probes failed."))
+    assert len(centre) == 1 and centre[0].speaker.startswith("Center for Space Studies"), \
+        "a bracketed acronym after a prepositional phrase is no appositive of 'Center'"
