@@ -60,6 +60,12 @@ _WORD_NUMBERS = {w: float(i) for i, w in enumerate(
 # "said Jane Roe in The Guardian": a press review quotes a columnist about someone else, whom the
 # next "he"/"she" still means
 _COLUMNIST = re.compile(r"^(?:writing )?(?:in|on|for) (?:the )?[A-Z]")
+# a photo credit: a photographer's or owner's name, "/", and a photo agency ("Jane Roe/AFP/Getty Images")
+_NAME_WORDS = r"[A-Z][\w.'\u2019&-]*(?: [A-Z][\w.'\u2019&-]*){0,4}"
+_CREDIT_WORDS = (_NAME_WORDS + r"(?: ?/ ?" + _NAME_WORDS + r")*? ?/ ?(?:"
+                 + "|".join(re.escape(a) for a in lexicon.PHOTO_AGENCIES) + r")\b")
+_CREDIT = re.compile(_CREDIT_WORDS + r"(?=\s+[A-Z\"\u201c]|\s*$)")  # "Jane Roe/AP Crowds gather ..."
+_CREDIT_END = re.compile(r"[.!?]\s+" + _CREDIT_WORDS + r"\s*$")  # "... in April. Jane Roe/AFP/Getty Images"
 _TEASER = re.compile(r"^[^\n]{0,80}?\w[?!]?:[^\W\d_]")  # "More:Headline", "Read more?:Headline"
 _YEAR = re.compile(r"^(?:1[5-9]|20)\d\d$")
 
@@ -134,7 +140,7 @@ def _read_sentence(article_id: str, text: str, sentences: Sequence[_Sentence], i
     """The statements and figures of one parsed sentence; updates ``ctx`` for the sentences after it."""
     sent = sentences[i]
     span = _statement_span(sentences, i, text)
-    prose = _is_prose(text, span)
+    prose = _is_prose(text, span) and not _caption(text, sentences, i)
     quoted = _quoted(sent, text)
     said = [f for f in attributions(doc, quoted) if _resolve(f, ctx, sent.paragraph)] if prose else []
     out = []
@@ -289,6 +295,17 @@ def _is_prose(text: str, span: tuple[int, int]) -> bool:
     """
     tail = text[span[0] : span[1]].rstrip()
     return tail.endswith((".", "?", "!", *lexicon.QUOTE_MARKS, "'", "\u2019", ")")) and not _TEASER.search(tail)
+
+
+def _caption(text: str, sentences: Sequence[_Sentence], i: int) -> bool:
+    """A photo caption: a sentence a photo credit ("Jane Roe/AP", "John Doe/AFP/Getty Images") follows,
+    at its end or at the start of what comes next in the paragraph. News galleries put the credit
+    after each caption; the reporting around them is not the article's."""
+    sent = sentences[i]
+    if _CREDIT_END.search(text, sent.start, sent.end):
+        return True
+    nxt = sentences[i + 1] if i + 1 < len(sentences) else None
+    return nxt is not None and nxt.paragraph == sent.paragraph and bool(_CREDIT.match(text, nxt.start, nxt.end))
 
 
 def _person_subject(doc: Doc, people: set[str]) -> Speaker | None:

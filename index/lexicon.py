@@ -87,6 +87,13 @@ SOURCE_NOUNS = frozenset({
     "table", "graph", "figure",
     "researchers", "scientists", "authors", "analysts", "experts", "officials", "economists", "investigators",
 })
+# Photo agencies a credit ends with ("Jane Roe/AFP/Getty Images"): a caption is not the article's reporting.
+PHOTO_AGENCIES: tuple[str, ...] = (
+    "USA TODAY Sports", "USA TODAY NETWORK", "USA TODAY", "Getty Images", "AP", "AFP", "Reuters", "EPA-EFE", "EPA",
+    "Bloomberg", "Shutterstock", "Sipa USA", "ZUMA Press", "Alamy", "Pool", "NurPhoto", "SOPA Images",
+    "LightRocket", "Imagn Images", "Xinhua", "Kyodo", "Yonhap", "PA Images", "PA", "WireImage", "FilmMagic",
+    "Invision", "Redux", "CNN", "NASA", "Anadolu Agency", "Icon Sportswire", "NBAE",
+)
 STANCES: tuple[str, ...] = ("said", "denied", "dismissed", "confirmed", "did not confirm", "warned", "condemned",
                             "estimated", "accused", "demanded", "alleged", "reported")
 # question word stem -> the stances that answer it ("who rejected...?" is answered by denials too)

@@ -322,3 +322,11 @@ def test_and_adds_a_speaker_or_a_title() -> None:
     centre = statements(extract("s", "The Center for Space Studies (CSS) at Ohio University said 3 probes failed."))
     assert len(centre) == 1 and centre[0].speaker.startswith("Center for Space Studies"), \
         "a bracketed acronym after a prepositional phrase is no appositive of 'Center'"
+
+
+def test_photo_captions_are_not_reporting() -> None:
+    gallery = ("Fans gather outside the stadium on Sunday. Jane Roe/AP The coach said the team was ready, "
+               "officials said. John Doe/AFP/Getty Images A crowd celebrates in the square.\n\n"
+               "The club said 3 players were injured.")
+    assert _said(gallery) == [("club", "said")]
+    assert _said("The Biden/Harris campaign said it raised $5 million.") == [("Biden/Harris campaign", "said")]
