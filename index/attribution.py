@@ -486,25 +486,35 @@ def _is_speech(verb: Token, lemma: str, doc: Doc, quoted: Sequence[bool]) -> boo
         return nxt == ":" or any(c.dep_ == "ccomp" and (c.i < verb.i or any(m.dep_ == "mark" for m in c.children))
                                  for c in verb.children) or ("dobj" not in children and _after_comma(verb))
     said = _says_something(verb, quoted)
-    content = said or bool(children & CLAUSES) or nxt == ":" or verb.dep_ == "parataxis" \
-        or (_after_comma(verb) and bool(children & SUBJECTS)) \
-        or any(c.dep_ == "advcl" and c.lower_ in lexicon.VERB_FORMS for c in verb.children)  # "..., saying"
-    if lemma == "say" and not (content or children & {"dobj", "xcomp"} or _after_quote(verb)):
-        return False  # "Hulu isn't saying yet", "Fain said in a release": nothing said in the sentence
-    if lemma == "tell" and not content and any(c.dep_ == "dobj" and c.lower_ in {"story", "stories", "tale", "tales"}
-                                               for c in verb.children):
-        return False  # "the film tells the story of ...": a narrative, not a statement
-    stance = lexicon.REPORTING_VERBS[lemma]
-    if stance in {"denied", "dismissed"} and not content and not _denies_a_claim(verb):
-        return False  # "voters rejected the amendment", "a judge dismissed the suit": a vote or ruling
-    if stance == "condemned" and not (said or children & (CLAUSES | {"dobj"}) or nxt == ":"):
-        return False  # "the spacecraft slammed into the rock", "after a storm slammed into the coast, ..."
+    if _says_nothing(verb, lemma, said):
+        return False
     if lemma not in lexicon.NEEDS_CLAUSE or verb.dep_ == "parataxis":
         return True
-    if stance == "demanded" and "xcomp" in children:
+    if lexicon.REPORTING_VERBS[lemma] == "demanded" and "xcomp" in children:
         return True  # "pressed Congress to act"
     return said or nxt == ":" or bool(children & CLAUSES) or "agent" in children \
         or ("dobj" not in children and _after_comma(verb))
+
+
+def _says_nothing(verb: Token, lemma: str, said: bool) -> bool:
+    """A reporting verb with nothing said around it: no clause, quotation of its own, colon, or
+    reporting clause after the content (``said``: a quotation is the verb's own)."""
+    children = {c.dep_ for c in verb.children}
+    nxt = verb.doc[verb.i + 1].text if verb.i + 1 < len(verb.doc) else ""
+    content = said or bool(children & CLAUSES) or nxt == ":" or verb.dep_ == "parataxis" \
+        or (_after_comma(verb) and bool(children & SUBJECTS)) \
+        or any(c.dep_ == "advcl" and c.lower_ in lexicon.VERB_FORMS for c in verb.children)  # "..., saying"
+    stance = lexicon.REPORTING_VERBS[lemma]
+    if lemma == "say":
+        return not (content or children & {"dobj", "xcomp"} or _after_quote(verb))  # "Hulu isn't saying yet"
+    if lemma == "tell":  # "the film tells the story of ...": a narrative, not a statement
+        return not content and any(c.dep_ == "dobj" and c.lower_ in {"story", "stories", "tale", "tales"}
+                                   for c in verb.children)
+    if stance in {"denied", "dismissed"}:  # "voters rejected the amendment", "a judge dismissed the suit"
+        return not content and not _denies_a_claim(verb)
+    if stance == "condemned":  # "the spacecraft slammed into the rock", "after a storm slammed into the coast"
+        return not (said or children & (CLAUSES | {"dobj"}) or nxt == ":")
+    return False
 
 
 def _says_something(verb: Token, quoted: Sequence[bool]) -> bool:
