@@ -367,7 +367,8 @@ def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
             if subject is None and tok.i > 0 and doc[tok.i - 1].ent_type_ == "PERSON":
                 subject = doc[tok.i - 1]  # "..., Pepsi's marketing chief Todd Kaplan said." parsed as an appositive
             if tok.i > 0 and doc[tok.i - 1].dep_ == "compound" and doc[tok.i - 1].head.i == tok.i \
-                    and _after_quote(doc[tok.i - 1].left_edge):
+                    and _after_quote(doc[tok.i - 1].left_edge) and not tok.lower_.endswith("ing") \
+                    and all(t.is_punct for t in doc[tok.i + 1 :]):
                 subject = doc[tok.i - 1]  # "..., CNN projects." read as a noun phrase "CNN projects"
             subject = _past_the_subordinate(tok, subject)
             if subject is None or (quoted and quoted[subject.idx] and (quoted[tok.idx] or subject.i < tok.i)):

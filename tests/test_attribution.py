@@ -218,6 +218,8 @@ def test_a_denial_with_a_reason_keeps_its_stance_and_a_projection_its_source() -
     text = ("Ohio voters on Tuesday will reject an amendment that would have allowed casino gambling and sports "
             "betting by adults as well as the sale by licensed venues, CNN projects.")
     assert _said(text) == [("CNN", "estimated")], '"CNN projects" read as a noun phrase still names CNN'
+    assert _said("Our lives today depend on what's in space: communications systems, weather forecasting, "
+                 "financial transactions and even the navigation functions of our phones.") == [], "a noun"
 
 
 def test_a_participle_inside_a_statement_does_not_take_it_from_the_speaker() -> None:
