@@ -156,8 +156,9 @@ class App:
         passages: dict[str, tuple[str, int]] = {}
         try:
             found = self._find_claims(speaker, stance, figures_only)
-            for c in found[: render.MAX_CLAIM_ROWS]:
-                chunk = self.assistant.store.chunk_at(c.article_id, c.start, c.start + 1)
+            shown = found[: render.MAX_CLAIM_ROWS]
+            chunks = self.assistant.store.chunks_at([(c.article_id, c.start, c.start + 1) for c in shown])
+            for c, chunk in zip(shown, chunks, strict=True):
                 if chunk:
                     passages[c.id] = (chunk[1], int(chunk[2].get("start", 0)))
         except Exception as exc:  # a store problem is a message on the page, not an "Error" badge

@@ -123,17 +123,13 @@ class Assistant:
             raise NothingToSearchError(f"No article matches the filters ({filters.describe()}); widen or clear them.")
 
     def _claim_passages(self, claims: list[Claim], have: list[Passage]) -> list[Passage]:
-        """The chunks that hold relevant claims, when retrieval did not bring them."""
+        """The chunks that hold relevant claims, when retrieval did not bring them (one store request)."""
         covered = {(p.article_id, p.start, p.end) for p in have}
+        missing = [c for c in claims if not any(aid == c.article_id and s <= c.start < e for aid, s, e in covered)]
         extra: list[Passage] = []
-        for c in claims:
-            if any(aid == c.article_id and s <= c.start < e for aid, s, e in covered):
-                continue
-            found = self.store.chunk_at(c.article_id, c.start, c.start + 1)
-            if found:
-                p = Passage.from_metadata(*found)
-                covered.add((p.article_id, p.start, p.end))
-                extra.append(p)
+        for found in self.store.chunks_at([(c.article_id, c.start, c.start + 1) for c in missing]):
+            if found and found[0] not in {p.chunk_id for p in extra}:
+                extra.append(Passage.from_metadata(*found))
         return extra
 
     def _condense(self, question: str, history: Sequence[chat.Turn]) -> str:
