@@ -62,7 +62,7 @@ class App:
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
         self.settings = assistant.settings
-        self._seen = Generation.now(self.settings)
+        self._seen = Generation.now(self.settings, assistant.store)
         self._lock = threading.Lock()
         self._pipeline: Pipeline | None = None
         self._shapes: dict[tuple[str, str, bool], tuple[list[Claim], claims_view.Shaped]] = {}
@@ -84,12 +84,12 @@ class App:
 
     def current(self) -> Assistant:
         """The assistant, up to date with the index; raises StoreError when the index cannot be opened."""
-        now = Generation.now(self.settings)
+        now = Generation.now(self.settings, self.assistant.store)
         if now == self._seen:
             return self.assistant
         with self._lock:
             if now != self._seen:
-                if now.needs_reopen(self._seen):
+                if now.needs_reopen(self._seen, self.assistant.store):
                     log.info("the index changed outside this app; opening it again")
                     forget_client(self.settings)
                     self.assistant = Assistant(self.settings, self.assistant.embedder)

@@ -8,6 +8,8 @@ and, for "how many" questions, the figures with who stated them.
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from assistant.retrieve import passes
@@ -35,57 +37,133 @@ def _counts(c: Claim, counted: str) -> bool:
     return bool(c.unit) and stem(c.unit.split()[-1]) == counted  # counted: QuestionInfo.focus, already a stem
 
 
+def _passes(c: Claim, filters: Filters | None) -> bool:
+    return not filters or passes({"source": c.source, "article_id": c.article_id,
+                                  "published_key": published_key(c.published)}, filters)
+
+
+def _stance_matches(stance: str, how: str) -> bool:
+    return stance.startswith(how) or stem(stance) == stem(how) or how in stance
+
+
+class _Lookup:
+    """One index generation's claims in date order, with lookups by speaker words, stance, figure
+    unit and article, so a question touches the claims it can match, not all of them.
+
+    Speaker matching stays a substring test on folded text ("kim" finds "Kim Jong Un" and
+    "Kimberly"): each word of the folded query lies inside one word of a matching speaker text,
+    so the claims whose words contain every query word are candidates, and the test runs on those.
+    """
+
+    def __init__(self, claims: list[Claim]) -> None:
+        self.claims = claims
+        self.who = [_fold(" ".join([c.speaker, c.role, c.organisation, *c.mentions])) for c in claims]
+        self.names = [_fold(" ".join([c.speaker, *c.mentions])) for c in claims]
+        self.words: dict[str, set[int]] = {}
+        self.by_article: dict[str, list[int]] = {}
+        self.by_stance: dict[str, list[int]] = {}
+        self.by_unit: dict[str, list[int]] = {}
+        self.by_kind: dict[str, list[int]] = {}
+        for i, c in enumerate(claims):
+            for w in self.who[i].split():
+                self.words.setdefault(w, set()).add(i)
+            self.by_article.setdefault(c.article_id, []).append(i)
+            self.by_stance.setdefault(c.stance, []).append(i)
+            self.by_kind.setdefault(c.kind, []).append(i)
+            if c.kind == "figure" and c.unit.split():
+                self.by_unit.setdefault(stem(c.unit.split()[-1]), []).append(i)
+        self._containing: dict[str, set[int]] = {}
+
+    def speaking(self, folded: str, haystacks: list[str]) -> list[int]:
+        """Indexes of the claims whose folded speaker text (``haystacks``) contains ``folded``."""
+        words = folded.split()
+        if not words:
+            return [i for i, text in enumerate(haystacks) if folded in text]
+        found = set.intersection(*(self._with_word_inside(w) for w in words))
+        return sorted(i for i in found if folded in haystacks[i])
+
+    def _with_word_inside(self, word: str) -> set[int]:
+        if word not in self._containing:
+            self._containing[word] = set().union(*(ids for w, ids in self.words.items() if word in w))
+        return self._containing[word]
+
+    def with_stance(self, how: str) -> list[int]:
+        return sorted(i for stance, ids in self.by_stance.items() if _stance_matches(stance, how) for i in ids)
+
+
 class ClaimBook:
-    """All claims of the index, names merged across articles, cached until the index changes."""
+    """All claims of the index, names merged across articles, kept until the index's stamp changes."""
 
     def __init__(self, store: IndexStore) -> None:
         self.store = store
-        self._claims: list[Claim] = []
-        self._fingerprint = ""
+        self._lookup = _Lookup([])
+        self._key = ""
+        self._lock = threading.Lock()
+
+    def _current(self) -> _Lookup:
+        key = self.store.stamp() or self.store.fingerprint()  # read before the claims: a write moves it again
+        if key != self._key:
+            with self._lock:
+                if key != self._key:
+                    claims = sorted(merge_names(self.store.claims()),
+                                    key=lambda c: (c.published or "9999", c.article_id, c.start))
+                    self._lookup, self._key = _Lookup(claims), key
+        return self._lookup
 
     def all(self) -> list[Claim]:
-        fingerprint = self.store.fingerprint()
-        if fingerprint != self._fingerprint:
-            self._claims = sorted(merge_names(self.store.claims()),
-                                  key=lambda c: (c.published or "9999", c.article_id, c.start))
-            self._fingerprint = fingerprint
-        return self._claims
+        return self._current().claims
 
     def find(self, speaker: str = "", stance: str = "", kind: str = "", filters: Filters | None = None) -> list[Claim]:
         """Claims by a speaker (any part of name, role or organisation) and/or with a stance."""
+        book = self._current()
         who = _fold(speaker)
         how = stance.lower().strip()
+        if who:
+            pool: Iterable[int] = book.speaking(who, book.who)
+        elif how:
+            pool = book.with_stance(how)
+        else:
+            pool = book.by_kind.get(kind, []) if kind else range(len(book.claims))
         out = []
-        for c in self.all():
+        for i in pool:
+            c = book.claims[i]
             if kind and c.kind != kind:
                 continue
-            if who and who not in _fold(" ".join([c.speaker, c.role, c.organisation, *c.mentions])):
+            if how and not _stance_matches(c.stance, how):
                 continue
-            if how and not (c.stance.startswith(how) or stem(c.stance) == stem(how) or how in c.stance):
-                continue
-            if filters and not passes({"source": c.source, "article_id": c.article_id,
-                                       "published_key": published_key(c.published)}, filters):
-                continue
-            out.append(c)
+            if _passes(c, filters):
+                out.append(c)
         return out
 
-    def relevant(self, q: QuestionInfo, filters: Filters | None = None) -> list[Claim]:
+    def relevant(self, q: QuestionInfo, filters: Filters | None = None,
+                 articles: Collection[str] | None = None) -> list[Claim]:
         """The claims that bear on a question: by stance asked, speaker named, or figure asked for.
 
-        A "how many X" question takes the figures that count X (by stem); when none does, every
-        figure ("how much did they pay?" names a verb, not what the money is).
+        A "how many X" question takes the figures that count X (by stem); when none in the index
+        does, every figure ("how much did they pay?" names a verb, not what the money is).
+        ``articles``: only claims of these articles (those retrieval found); same order as without.
         """
+        book = self._current()
         stances = {s for t in q.terms for s in STANCE_GROUPS.get(t, ())}
-        found = self.find(filters=filters)
-        figures = [c for c in found if c.kind == "figure"] if q.wants_number else []
-        counting = [c for c in figures if q.focus and _counts(c, q.focus)]
-        wanted = {id(c) for c in counting or figures}
+        names = [_fold(n) for n in q.names if len(n) > 2]
+        counting = bool(q.wants_number and q.focus) and any(
+            _passes(book.claims[i], filters) for i in book.by_unit.get(q.focus, []))
+        if articles is not None:
+            pool: set[int] = {i for a in articles for i in book.by_article.get(a, [])}
+        else:
+            pool = {i for s in stances for i in book.by_stance.get(s, [])}
+            pool.update(i for n in names for i in book.speaking(n, book.names))
+            if q.wants_number:
+                pool.update(book.by_unit.get(q.focus, []) if counting else book.by_kind.get("figure", []))
         picked: dict[str, Claim] = {}
-        for c in found:
-            by_stance = bool(stances) and c.kind == "statement" and c.stance in stances
-            by_speaker = c.kind == "statement" and any(
-                len(n) > 2 and _fold(n) in _fold(" ".join([c.speaker, *c.mentions])) for n in q.names
-            )
-            if by_stance or by_speaker or id(c) in wanted:
+        for i in sorted(pool):
+            c = book.claims[i]
+            if not _passes(c, filters):
+                continue
+            statement = c.kind == "statement"
+            by_stance = statement and c.stance in stances
+            by_speaker = statement and any(n in book.names[i] for n in names)
+            wanted = q.wants_number and c.kind == "figure" and (not counting or _counts(c, q.focus))
+            if by_stance or by_speaker or wanted:
                 picked.setdefault(c.id, c)
         return list(picked.values())

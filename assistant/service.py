@@ -6,6 +6,7 @@ One object holds the models and indexes so the CLI, UI and evals share the same 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Generator, Iterator, Sequence
 
@@ -37,6 +38,8 @@ class Assistant:
         self.settings = settings or get_settings()
         self.store: IndexStore
         self.store, self.embedder = open_index(self.settings, embedder)
+        self._synced = self.store.stamp(fresh=True)  # the index generation BM25 and claims were read at
+        self._lock = threading.Lock()
         self.retriever = HybridRetriever(self.settings, self.store, self.embedder)
         self.scorer = SentenceScorer(self.embedder)
         self.claims = ClaimBook(self.store)
@@ -49,8 +52,18 @@ class Assistant:
         return f"openai-compatible {self.settings.openai_model} at {self.settings.openai_base_url}"
 
     def refresh(self) -> None:
-        """Call after the index changed underneath (uploads, deletes)."""
-        self.retriever.refresh()
+        """Call after the index changed underneath (uploads, deletes); nothing to do if its stamp did not move."""
+        with self._lock:
+            stamp = self.store.stamp(fresh=True)
+            if stamp and stamp == self._synced:
+                return
+            self.retriever.refresh()
+            self._synced = stamp
+
+    def _sync(self) -> None:
+        """Writes by any process, on any home sharing the Chroma server, reach BM25 before the next answer."""
+        if self.store.stamp() != self._synced:
+            self.refresh()
 
     def ask(self, question: str, history: Sequence[chat.Turn] = (), filters: Filters | None = None,
             as_of: str = "") -> Answer:
@@ -71,13 +84,14 @@ class Assistant:
         """
         started = time.perf_counter()
         question = validate_question(question, self.settings.max_question_chars)
+        self._sync()
         standalone = self._condense(question, history)
         q = analyze(standalone)
         fused = self.retriever.retrieve(standalone, filters, now=self._now(as_of, q))
         if not fused:
             self._nothing_to_search(filters)
         found_in = {p.article_id for p in fused}
-        claims = [c for c in self.claims.relevant(q, filters) if c.article_id in found_in][:MAX_CLAIMS]
+        claims = self.claims.relevant(q, filters, found_in)[:MAX_CLAIMS]
         # Sentence-level scoring embeds every sentence it sees: keep it to the best fused passages
         # (and those holding relevant claims), so latency does not grow with the corpus.
         candidates = fused[: self.settings.rerank_depth]
@@ -125,17 +139,13 @@ class Assistant:
             raise NothingToSearchError(f"No article matches the filters ({filters.describe()}); widen or clear them.")
 
     def _claim_passages(self, claims: list[Claim], have: list[Passage]) -> list[Passage]:
-        """The chunks that hold relevant claims, when retrieval did not bring them."""
+        """The chunks that hold relevant claims, when retrieval did not bring them (one store request)."""
         covered = {(p.article_id, p.start, p.end) for p in have}
+        missing = [c for c in claims if not any(aid == c.article_id and s <= c.start < e for aid, s, e in covered)]
         extra: list[Passage] = []
-        for c in claims:
-            if any(aid == c.article_id and s <= c.start < e for aid, s, e in covered):
-                continue
-            found = self.store.chunk_at(c.article_id, c.start, c.start + 1)
-            if found:
-                p = Passage.from_metadata(*found)
-                covered.add((p.article_id, p.start, p.end))
-                extra.append(p)
+        for found in self.store.chunks_at([(c.article_id, c.start, c.start + 1) for c in missing]):
+            if found and found[0] not in {p.chunk_id for p in extra}:
+                extra.append(Passage.from_metadata(*found))
         return extra
 
     def _condense(self, question: str, history: Sequence[chat.Turn]) -> str:

@@ -6,9 +6,15 @@ cost a regular expression. In a parsed sentence:
 
 - a speaker is the subject of a reporting verb outside quotation marks ("'...,' said X", "X said
   that ...", "X, the CEO, denied ..."), or the object of "according to"; he/she (it/they) stand
-  for the last named person (body) of the same paragraph or the PRONOUN_REACH paragraphs before;
+  for the last named person (body) of the same paragraph or the PRONOUN_REACH paragraphs before,
+  never one the article calls by the other pronoun, nor a columnist of a press review;
+- the verb must say something (``_is_speech``): a clause, a quotation of its own, a colon, or a
+  reporting clause after the content; a denial must deny a claim, not a vote or a ruling; not
+  under "if", "would", nor a participle describing what was said ("the plan, announced ...");
 - the phrase is split by NER: a PERSON inside it is the person, the other title words the role,
-  an ORG/GPE/NORP the organisation; a phrase with no PERSON is a body;
+  an ORG/GPE/NORP the organisation; a phrase with no PERSON is a body ("Cooper, a Democrat" splits
+  at its appositive, and is a person when the article names a person Cooper in full); "the
+  company", "the spokesperson" stand for the one organisation or role-holder described before;
 - every CARDINAL/MONEY/PERCENT/QUANTITY entity is a figure, with the noun it counts.
 
 A statement spans its sentence, widened to the whole quotation it belongs to; overlapping
@@ -20,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
@@ -51,6 +57,16 @@ _WORD_NUMBERS = {w: float(i) for i, w in enumerate(
     "seventeen eighteen nineteen twenty".split())} | {"thirty": 30.0, "forty": 40.0, "fifty": 50.0, "sixty": 60.0,
                                                       "seventy": 70.0, "eighty": 80.0, "ninety": 90.0,
                                                       "hundred": 100.0, "dozen": 12.0, "dozens": 24.0}
+# "said Jane Roe in The Guardian": a press review quotes a columnist about someone else, whom the
+# next "he"/"she" still means
+_COLUMNIST = re.compile(r"^(?:writing )?(?:in|on|for) (?:the )?[A-Z]")
+# a photo credit: a photographer's or owner's name, "/", and a photo agency ("Jane Roe/AFP/Getty Images")
+_NAME_WORDS = r"[A-Z][\w.'\u2019&-]*(?: [A-Z][\w.'\u2019&-]*){0,4}"
+_CREDIT_WORDS = (_NAME_WORDS + r"(?: ?/ ?" + _NAME_WORDS + r")*? ?/ ?(?:"
+                 + "|".join(re.escape(a) for a in lexicon.PHOTO_AGENCIES) + r")\b")
+_CREDIT = re.compile(_CREDIT_WORDS + r"(?=\s+[A-Z\"\u201c]|\s*$)")  # "Jane Roe/AP Crowds gather ..."
+_CREDIT_END = re.compile(r"[.!?]\s+" + _CREDIT_WORDS + r"\s*$")  # "... in April. Jane Roe/AFP/Getty Images"
+_TEASER = re.compile(r"^[^\n]{0,80}?\w[?!]?:[^\W\d_]")  # "More:Headline", "Read more?:Headline"
 _YEAR = re.compile(r"^(?:1[5-9]|20)\d\d$")
 
 
@@ -60,6 +76,20 @@ class _Found:
     stance: str
     pronoun: str = ""  # "he" when the speaker still has to be resolved
     definite: bool = False  # "the study": may be the fuller body named just before ("the 2018 study")
+    inherited: bool = False  # the subject is another verb's ("samples did not match, suggesting ...")
+    verb: int = -1  # the reporting verb's token
+
+
+@dataclass
+class _Reading:
+    """What the sentences read so far tell the next one."""
+
+    # "person"/"body" -> the last named speaker and its paragraph; "he"/"she" -> the last one called so
+    last: dict[str, tuple[Speaker, int]] = field(default_factory=dict)
+    people: set[str] = field(default_factory=set)  # first and last words of persons' full names
+    orgs: list[tuple[str, int]] = field(default_factory=list)  # organisations named, with their paragraph
+    claims: list[Claim] = field(default_factory=list)
+    genders: dict[str, str] = field(default_factory=dict)  # person key -> the pronoun the article uses for them
 
 
 @dataclass
@@ -77,12 +107,14 @@ def extract(article_id: str, text: str, *, published: str = "", title: str = "",
     todo = [s for s in sentences if lexicon.is_candidate(text, s.start, s.end)]
     for s, doc in zip(todo, nlp.parse([text[s.start : s.end] for s in todo]), strict=True):
         s.doc = doc
-    claims: list[Claim] = []
-    last: dict[str, tuple[Speaker, int]] = {}  # "person"/"body" -> the last named speaker, its paragraph
+    ctx = _Reading()
     for i, sent in enumerate(sentences):
         if sent.doc is not None:
-            claims += _read_sentence(article_id, text, sentences, i, sent.doc, last)
-    claims = merge_overlaps(resolve_article(claims, _names_in_reach(claims, sentences, text), text))
+            ctx.people |= {w for e in sent.doc.ents if e.label_ == "PERSON"
+                           and len(k := name_key(_strip_name(e.text)).split()) > 1 for w in (k[0], k[-1])}
+            ctx.claims += _read_sentence(article_id, text, sentences, i, sent.doc, ctx)
+            ctx.orgs += [(_org_name(e), sent.paragraph) for e in sent.doc.ents if _org_subject(e)]
+    claims = merge_overlaps(resolve_article(ctx.claims, _names_in_reach(ctx.claims, sentences, text), text))
     for c in claims:
         c.published, c.title, c.source = published, title, source
     return claims
@@ -104,21 +136,25 @@ def _names_in_reach(claims: Sequence[Claim], sentences: Sequence[_Sentence], tex
 
 
 def _read_sentence(article_id: str, text: str, sentences: Sequence[_Sentence], i: int, doc: Doc,
-                   last: dict[str, tuple[Speaker, int]]) -> list[Claim]:
-    """The statements and figures of one parsed sentence; updates ``last`` for the pronouns after it."""
+                   ctx: _Reading) -> list[Claim]:
+    """The statements and figures of one parsed sentence; updates ``ctx`` for the sentences after it."""
     sent = sentences[i]
     span = _statement_span(sentences, i, text)
-    said = [f for f in attributions(doc, _quoted(sent, text)) if _resolve(f, last, sent.paragraph)] \
-        if _is_prose(text, span) else []
+    prose = _is_prose(text, span) and not _caption(text, sentences, i)
+    quoted = _quoted(sent, text)
+    said = [f for f in attributions(doc, quoted) if _resolve(f, ctx, sent.paragraph)] if prose else []
     out = []
     for f in said:
+        f.speaker = _known_person(f.speaker, ctx.people)
+        _link_description(f, sent.paragraph, ctx.orgs, ctx.claims)
         stance = lexicon.stance_from_wording(f.stance, text[span[0] : span[1]])
         out.append(make_claim(article_id, f.speaker, stance, text[span[0] : span[1]], *span))
-        if not f.pronoun:
-            last["person" if _person_like(f.speaker) else "body"] = f.speaker, sent.paragraph
-    subject = _person_subject(doc)
+        if not f.pronoun and not _COLUMNIST.match(f.speaker.role):
+            ctx.last["person" if _person_like(f.speaker) else "body"] = f.speaker, sent.paragraph
+            _learn_gender(f, doc, quoted, ctx.genders)
+    subject = _person_subject(doc, ctx.people) if prose else None
     if subject is not None and (not said or said[-1].pronoun or not said[-1].speaker.person):
-        last["person"] = subject, sent.paragraph  # "Neville couldn't think ... 'Quote,' he said."
+        ctx.last["person"] = subject, sent.paragraph  # "Neville couldn't think ... 'Quote,' he said."
     who = said[0] if said else None
     return out + [_figure_claim(article_id, who, fig, text, sent) for fig in figures(doc, sent.start)]
 
@@ -165,12 +201,14 @@ def _statement_span(sentences: Sequence[_Sentence], i: int, text: str) -> tuple[
     return sentences[first].start, sentences[last].end
 
 
-def _resolve(found: _Found, last: dict[str, tuple[Speaker, int]], paragraph: int) -> bool:
+def _resolve(found: _Found, ctx: _Reading, paragraph: int) -> bool:
     """Give a pronoun subject the last named speaker in reach; False when there is none.
 
     In reach: the same paragraph, or one of the PRONOUN_REACH paragraphs before it, because news
     writing often gives each quotation its own paragraph ("Smith said X.\n\n'Y,' she said.").
+    Not a person the article has called by the other pronoun ("she" is not the "he" of before).
     """
+    last = ctx.last
     if not found.pronoun:
         prev = last.get("body")
         sp = found.speaker
@@ -181,26 +219,127 @@ def _resolve(found: _Found, last: dict[str, tuple[Speaker, int]], paragraph: int
     ref = last.get("person" if found.pronoun in lexicon.PERSON_PRONOUNS else "body")
     if ref is None or paragraph - ref[1] > PRONOUN_REACH:
         return False
+    if found.pronoun in lexicon.PERSON_PRONOUNS and ctx.genders.setdefault(ref[0].key, found.pronoun) != found.pronoun:
+        ref = last.get(found.pronoun)  # the last one called so, if the last person is called the other way
+        if ref is None or paragraph - ref[1] > PRONOUN_REACH:
+            return False
     sp = ref[0]
+    if found.pronoun in lexicon.PERSON_PRONOUNS:
+        last[found.pronoun] = ref
     found.speaker = Speaker(sp.name, sp.person, sp.role, sp.organisation, found.pronoun)
     return True
 
 
+def _learn_gender(found: _Found, doc: Doc, quoted: Sequence[bool], genders: dict[str, str]) -> None:
+    """"Smith said she would ...": a named person's own report with he/she as its subject tells
+    which pronoun the article uses for them (the first one seen is kept). Not inside a quotation,
+    where the speaker is "I" and "he" someone else."""
+    if found.verb < 0 or not _person_like(found.speaker):
+        return
+    for clause in (c for c in doc[found.verb].children if c.dep_ == "ccomp"):
+        pronoun = next((t.lower_ for t in clause.children if t.dep_ == "nsubj" and not quoted[t.idx]
+                        and t.lower_ in lexicon.PERSON_PRONOUNS), "")
+        if pronoun:
+            genders.setdefault(found.speaker.key, pronoun)
+            return
+
+
+def _link_description(found: _Found, paragraph: int, orgs: Sequence[tuple[str, int]],
+                      earlier: Sequence[Claim]) -> None:
+    """A speaker named by a description stands for the one described before it.
+
+    "The governor" is the last speaker whose role is a governor. "The company" (``lexicon.ORG_NOUNS``)
+    is an organisation only when one alone is the subject or owner of something ("Acme said",
+    "Acme's plant") in the sentences before it, back to PRONOUN_REACH paragraphs: with two in reach
+    the description stays as written, since a wrong name is worse than none. (One named in the same
+    sentence is more often what the statement is about: "Acme's probe hit the rock, the agency said".)
+    """
+    sp = found.speaker
+    if not found.definite or sp.person or not re.fullmatch(r"[a-z]+(?: [a-z]+)?", sp.name):
+        return
+    noun = sp.name.split()[-1]
+    described = next((c for c in reversed(earlier) if c.kind == "statement" and c.speaker_key != sp.key
+                      and _role_noun(c.role) == noun), None)
+    if described is not None:
+        found.speaker = Speaker(described.speaker, described.person, described.role, described.organisation,
+                                sp.written)
+        return
+    if noun not in lexicon.ORG_NOUNS:
+        return
+    near = {name_key(n): n for n, at in orgs if paragraph - at <= PRONOUN_REACH}
+    if len(near) == 1:
+        name = next(iter(near.values()))
+        found.speaker = Speaker(name, "", "", name, sp.written)
+
+
+def _role_noun(role: str) -> str:
+    """The noun a role is: "chief executive of Acme" -> executive, "White House official" -> official."""
+    words = re.findall(r"[a-z]+", re.split(r",|\b(?:of|in|at|for|with|from|on)\b", role.lower())[0])
+    return words[-1] if words else ""
+
+
+def _org_subject(ent: Span) -> bool:
+    """An organisation that does something or owns something here: "Acme said", "Acme's plant"."""
+    return ent.label_ == "ORG" and ent.root.dep_ in {"nsubj", "nsubjpass", "poss"}
+
+
+def _org_name(ent: Span) -> str:
+    return _strip_name(re.sub(r"^the\s+", "", ent.text, flags=re.I))
+
+
 def _is_prose(text: str, span: tuple[int, int]) -> bool:
-    """A sentence that ends like one: headlines, captions and link teasers ("More:...") do not."""
+    """A sentence that ends like one: headlines, captions and link teasers ("More:...") do not.
+
+    A link teaser may end like a sentence, but its label runs into the headline without a space
+    ("More:Fain declares victory ...", "Why is crypto crashing?:NFT marketplace ...").
+    """
     tail = text[span[0] : span[1]].rstrip()
-    return tail.endswith((".", "?", "!", *lexicon.QUOTE_MARKS, "'", "\u2019", ")"))
+    return tail.endswith((".", "?", "!", *lexicon.QUOTE_MARKS, "'", "\u2019", ")")) and not _TEASER.search(tail)
 
 
-def _person_subject(doc: Doc) -> Speaker | None:
-    """The last person who is the subject of a clause in this sentence: what "he"/"she" refer to next."""
+def _caption(text: str, sentences: Sequence[_Sentence], i: int) -> bool:
+    """A photo caption: a sentence a photo credit ("Jane Roe/AP", "John Doe/AFP/Getty Images") follows,
+    at its end or at the start of what comes next in the paragraph. News galleries put the credit
+    after each caption; the reporting around them is not the article's."""
+    sent = sentences[i]
+    if _CREDIT_END.search(text, sent.start, sent.end):
+        return True
+    nxt = sentences[i + 1] if i + 1 < len(sentences) else None
+    return nxt is not None and nxt.paragraph == sent.paragraph and bool(_CREDIT.match(text, nxt.start, nxt.end))
+
+
+def _person_subject(doc: Doc, people: set[str]) -> Speaker | None:
+    """The last person who is the subject of a clause in this sentence: what "he"/"she" refer to next.
+
+    A subject inside what someone is reported to have said ("She said David had ...") is not: the
+    next "she" is still the speaker.
+    """
     for tok in reversed(doc):
-        if tok.dep_ == "nsubj" and (tok.ent_type_ == "PERSON" or (not tok.ent_type_ and tok.is_title
-                                                                  and not tok.is_sent_start)):
+        if tok.dep_ == "nsubj" and (tok.ent_type_ in {"PERSON", "ORG"} or (not tok.ent_type_ and tok.is_title
+                                                                           and not tok.is_sent_start)) \
+                and not _inside_reported_clause(tok):
             found = _speaker_at(tok)
-            if found and not found.pronoun and found.speaker.person:
-                return found.speaker
+            if found and not found.pronoun and (speaker := _known_person(found.speaker, people)).person:
+                return speaker
     return None
+
+
+def _inside_reported_clause(tok: Token) -> bool:
+    """Is the token in the content clause of a reporting verb ("she said [David had ...]")?"""
+    while tok.head.i != tok.i:
+        if tok.dep_ == "ccomp" and tok.head.lower_ in lexicon.VERB_FORMS:
+            return True
+        tok = tok.head
+    return False
+
+
+def _known_person(sp: Speaker, people: set[str]) -> Speaker:
+    """A one-word name NER took for an organisation or missed ("Ferdinand said", "Cooper, a Democrat")
+    is a person when it is the first or last word of a person the article has named in full."""
+    if sp.person or " " in sp.name or not sp.name[:1].isupper() or name_key(sp.name) not in people:
+        return sp
+    organisation = "" if sp.organisation == sp.name else sp.organisation
+    return Speaker(sp.name, sp.name, "" if sp.role == sp.name else sp.role, organisation, sp.written)
 
 
 def _person_like(sp: Speaker) -> bool:
@@ -227,8 +366,14 @@ def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
             subject = _subject(tok)
             if subject is None and tok.i > 0 and doc[tok.i - 1].ent_type_ == "PERSON":
                 subject = doc[tok.i - 1]  # "..., Pepsi's marketing chief Todd Kaplan said." parsed as an appositive
-            if subject is None or (quoted and quoted[tok.idx] and quoted[subject.idx]):
-                continue  # a verb and subject inside a quotation: the quoted person's words
+            if tok.i > 0 and doc[tok.i - 1].dep_ == "compound" and doc[tok.i - 1].head.i == tok.i \
+                    and _after_quote(doc[tok.i - 1].left_edge) and not tok.lower_.endswith("ing") \
+                    and all(t.is_punct for t in doc[tok.i + 1 :]):
+                subject = doc[tok.i - 1]  # "..., CNN projects." read as a noun phrase "CNN projects"
+            subject = _past_the_subordinate(tok, subject)
+            if subject is None or (quoted and quoted[subject.idx] and (quoted[tok.idx] or subject.i < tok.i)):
+                continue  # a subject inside a quotation: the quoted words ('"Iconic," replied one fan'), or
+                # the quoted person's own words with their verb
             if subject.dep_ in SUBJECTS and subject.i > tok.i and not _after_quote(tok):
                 continue  # "said more than 350,000 soldiers had died": an object, not an inverted subject
             found = _speaker_at(subject)
@@ -238,6 +383,9 @@ def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
                 continue  # "it promises to be", "they found it hard": rarely a body speaking
             if found:
                 found.stance = _stance(tok, lemma)
+                found.inherited = subject.head.i != tok.i and not (subject.head.dep_ == "agent"
+                                                                   and subject.head.head.i == tok.i)
+                found.verb = tok.i
                 by_verb.append((tok, found))
         elif (prep := _source_preposition(tok, doc)) is not None:
             if quoted and quoted[tok.idx]:
@@ -247,12 +395,36 @@ def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
             if found and not found.pronoun:
                 found.stance = "reported"
                 according.append(found)
-    kept = [f for v, f in by_verb if not any(w.i < v.i and (_nested(v, f, w, g) or _nested(w, g, v, f))
-                                             for w, g in by_verb)]
+    kept = [f for v, f in by_verb if not any(_outranked(v, f, w, g) for w, g in by_verb)]
     unique: dict[str, _Found] = {}
     for f in kept or according:
         unique.setdefault(f.pronoun or f.speaker.key, f)
     return list(unique.values())
+
+
+def _past_the_subordinate(verb: Token, subject: Token | None) -> Token | None:
+    """ "... as the midterms approach, the director of X told Congress": the parser takes the end of a
+    subordinate clause for the subject and the speaker for its appositive. A lowercase subject after a
+    conjunction of the verb ("as", "before") with a comma-joined noun after it: that noun is the speaker."""
+    if subject is None or subject.ent_type_ or not subject.is_lower \
+            or not any(c.dep_ == "mark" and c.i < subject.i for c in verb.children):
+        return subject
+    after = next((c for c in subject.children if c.dep_ in {"appos", "conj"} and c.i > subject.i
+                  and c.nbor(-1).i > subject.i and any(t.text == "," for t in c.doc[subject.i : c.left_edge.i])), None)
+    return after if after is not None else subject
+
+
+def _outranked(verb: Token, found: _Found, other: Token, other_found: _Found) -> bool:
+    """Does another speech verb's speaker keep the statement that ``verb`` would give ``found``?
+
+    The speaker named first keeps it ("X stressed ..., the embassy said" is X's), unless the first
+    is only a participle borrowing its subject inside the other's content: "Samples did not match,
+    suggesting no link, Acme said" is Acme's.
+    """
+    if other.i < verb.i:
+        return _nested(other, other_found, verb, found) or (_nested(verb, found, other, other_found)
+                                                             and not other_found.inherited)
+    return found.inherited and _nested(other, other_found, verb, found)
 
 
 def _source_preposition(tok: Token, doc: Doc) -> Token | None:
@@ -303,17 +475,78 @@ def _is_speech(verb: Token, lemma: str, doc: Doc, quoted: Sequence[bool]) -> boo
     nxt = doc[verb.i + 1].text if verb.i + 1 < len(doc) else ""
     if any(c.dep_ == "aux" and c.lower_ in lexicon.HYPOTHETICAL for c in verb.children):
         return False  # "would say", "might claim": not something said
+    if any(c.dep_ == "mark" and c.lower_ in {"if", "unless"} for c in verb.children):
+        return False  # "she would be lying if she said ...": a condition, not something said
     if lemma == "say" and "dobj" in children and not children & CLAUSES and nxt != ":" and not _after_quote(verb):
         return False  # "said a final farewell", "said grace"
+    if verb.dep_ == "acl" and not verb.lower_.endswith("ing") and "agent" not in children:
+        return False  # "the plan, announced last summer, would ...": what was said, not who said it
+    if lemma in lexicon.EVIDENCE and not _source_subject(verb):
+        return False  # "the song's influence shows that ...": not a source
     if lemma in lexicon.FINDINGS:  # "the study found that ...", not "people find it hard"
         return nxt == ":" or any(c.dep_ == "ccomp" and (c.i < verb.i or any(m.dep_ == "mark" for m in c.children))
                                  for c in verb.children) or ("dobj" not in children and _after_comma(verb))
+    said = _says_something(verb, quoted)
+    if _says_nothing(verb, lemma, said):
+        return False
     if lemma not in lexicon.NEEDS_CLAUSE or verb.dep_ == "parataxis":
         return True
     if lexicon.REPORTING_VERBS[lemma] == "demanded" and "xcomp" in children:
         return True  # "pressed Congress to act"
-    return (bool(quoted) and any(quoted)) or nxt == ":" or bool(children & CLAUSES) or "agent" in children \
+    return said or nxt == ":" or bool(children & CLAUSES) or "agent" in children \
         or ("dobj" not in children and _after_comma(verb))
+
+
+def _says_nothing(verb: Token, lemma: str, said: bool) -> bool:
+    """A reporting verb with nothing said around it: no clause, quotation of its own, colon, or
+    reporting clause after the content (``said``: a quotation is the verb's own)."""
+    children = {c.dep_ for c in verb.children}
+    nxt = verb.doc[verb.i + 1].text if verb.i + 1 < len(verb.doc) else ""
+    content = said or bool(children & CLAUSES) or nxt == ":" or verb.dep_ == "parataxis" \
+        or (_after_comma(verb) and bool(children & SUBJECTS)) \
+        or any(c.dep_ == "advcl" and c.lower_ in lexicon.VERB_FORMS for c in verb.children)  # "..., saying"
+    stance = lexicon.REPORTING_VERBS[lemma]
+    if lemma == "say":
+        return not (content or children & {"dobj", "xcomp"} or _after_quote(verb))  # "Hulu isn't saying yet"
+    if lemma == "tell":  # "the film tells the story of ...": a narrative, not a statement
+        return not content and any(c.dep_ == "dobj" and c.lower_ in {"story", "stories", "tale", "tales"}
+                                   for c in verb.children)
+    if stance in {"denied", "dismissed"}:  # "voters rejected the amendment", "a judge dismissed the suit"
+        return not content and not _denies_a_claim(verb)
+    if stance == "condemned":  # "the spacecraft slammed into the rock", "after a storm slammed into the coast"
+        return not (said or children & (CLAUSES | {"dobj"}) or nxt == ":")
+    return False
+
+
+def _says_something(verb: Token, quoted: Sequence[bool]) -> bool:
+    """Is a quotation the verb's own: in its phrase, right before it ('"...," she notes') or right after it?
+
+    A quotation elsewhere in the sentence is someone else's words: "the 'sheer pace' that France boast".
+    """
+    if not quoted or not any(quoted):
+        return False
+    doc = verb.doc
+    subject_ids = {t.i for c in verb.children if c.dep_ in SUBJECTS for t in c.subtree}
+    own = any(quoted[t.idx] for t in verb.subtree if t.i != verb.i and t.i not in subject_ids)
+    after = verb.i + 1 < len(doc) and doc[verb.i + 1].text in lexicon.QUOTE_MARKS
+    before = doc.text[: verb.left_edge.idx].rstrip()
+    closed = len(before) > 1 and before[-1] in lexicon.QUOTE_MARKS and before[-2] in ",.?!\u2014-"
+    return own or after or _after_quote(verb) or closed
+
+
+def _denies_a_claim(verb: Token) -> bool:
+    """A denial of something said ("denied the allegations"); no object at all counts too ("X denied")."""
+    things = [c for c in verb.children if c.dep_ in {"dobj", "nsubjpass"}]
+    return all(t.lower_ in lexicon.DENIED_THINGS for t in things)
+
+
+def _source_subject(verb: Token) -> bool:
+    """Can the subject of "show"/"suggest" be a source: a name, a pronoun, or a study, report, researcher ...?"""
+    subject = _subject(verb)
+    if subject is None:
+        return True
+    return bool(subject.ent_type_) or subject.lower_ in lexicon.PERSON_PRONOUNS | lexicon.BODY_PRONOUNS \
+        or subject.lower_ in lexicon.SOURCE_NOUNS or subject.text[:1].isupper()
 
 
 def _subject(verb: Token) -> Token | None:
@@ -364,6 +597,9 @@ def _speaker_at(head: Token) -> _Found | None:
         return _Found(Speaker("", "", "", "", low), "said", pronoun=low)
     if low in NOT_BODIES or head.like_num or not any(ch.isalpha() for ch in head.text):
         return None
+    named = next((c for c in head.children if c.dep_ == "conj" and c.ent_type_ == "PERSON"), None)
+    if named is not None and not head.ent_type_ and not any(c.dep_ == "cc" for c in head.children):
+        head = named  # "... before payments restart, Randy Lupi, an adviser, said": a comma, not "and"
     tokens = _phrase(head)
     if not tokens or len(tokens) > MAX_SPEAKER_TOKENS:
         return None
@@ -402,17 +638,23 @@ def split_speaker(doc: Doc | Span, tokens: Sequence[Token]) -> Speaker | None:
     """Person, role and organisation of a speaker phrase, by NER ('Acme CEO Maria Lopez')."""
     lo, hi = tokens[0].i, tokens[-1].i + 1
     written = doc.doc[lo:hi].text
-    inside = [e for e in doc.doc.ents if e.end > lo and e.start < hi]  # "The Federal Reserve" overlaps
+    ids = {t.i for t in tokens}  # not the clauses left out: "the committee, who said Smith ..., a body"
+    inside = [e for e in doc.doc.ents if any(i in ids for i in range(e.start, e.end))]  # "The Federal Reserve"
     person = next((e for e in inside if e.label_ == "PERSON"), None)
-    if any(t.dep_ == "conj" for t in tokens):
-        person = None  # "Smith and Jones", "the US and NATO": several speakers, stored as one phrase
+    if person is not None and person.root.dep_ == "poss" and person.root.head.i in {t.i for t in tokens} \
+            and person.root.head.is_lower:
+        person = None  # "Smith's lawyer", "Smith's campaign website": someone or something of Smith's
+    if person is not None and any(t.dep_ == "conj" and _joins_another(t, person, tokens) for t in tokens):
+        person = None  # "Smith and Jones", "Congress and President Lyndon Johnson": several speakers, stored
+        # as one phrase ("head of sales and marketing", "CEO and president Adam Aron" is one person)
     orgs = [e for e in inside if e.label_ in ORG_LABELS]
     organisation = _strip_name(re.sub(r"^the\s+", "", orgs[0].text, flags=re.I)) if orgs else ""
     if person is None:
-        name = _text(tokens)
+        name = re.sub(r"\s*\([^()]*\)?$", "", _text(tokens))  # "Acme Institute (AI)": the acronym is an alias
         if not any(ch.isalpha() for ch in name):
             return None
-        return Speaker(name, "", "" if name == organisation else name, organisation, written)
+        return _with_appositive(tokens, orgs, written) or \
+            Speaker(name, "", "" if name == organisation else name, organisation, written)
     name = _strip_name(person.text)
     if not re.search(r"\w", name):
         return None
@@ -425,6 +667,39 @@ def split_speaker(doc: Doc | Span, tokens: Sequence[Token]) -> Speaker | None:
     role = re.sub(r"^(?:[,;:]\s*)+|(?:\s*[,;:])+$", "", role).strip()
     role = re.sub(r"^(?:the|a|an)\s+", "", role, flags=re.I)
     return Speaker(name, name, role, organisation, written)
+
+
+def _joins_another(conj: Token, person: Span, tokens: Sequence[Token]) -> bool:
+    """Does this "and" add a second speaker to the person ("Smith and Jones", "the Biden administration
+    and Pelosi", "Congress and President X", "the board and X"), rather than a title ("CEO and president X")?"""
+    ids = {t.i for t in tokens}
+    root = next((t for t in tokens if t.head.i == t.i or t.head.i not in ids), tokens[0])
+    in_person = person.start <= conj.i < person.end
+    return person.start <= conj.head.i < person.end or (conj.head.i == root.i and not in_person
+                                                        and not conj.is_lower) \
+        or (in_person and (conj.head.ent_type_ in ORG_LABELS or any(c.dep_ == "det" for c in conj.head.children)))
+
+
+def _with_appositive(tokens: Sequence[Token], orgs: Sequence[Span], written: str) -> Speaker | None:
+    """A capitalised name NER did not tag as a person, then its appositive: "Cooper, a Democrat" is
+    Cooper with the role "Democrat", "Acme, the automaker" Acme with the role "automaker"."""
+    ids = {t.i for t in tokens}
+    root = next((t for t in tokens if t.head.i == t.i or t.head.i not in ids), None)
+    appos = next((t for t in tokens if root is not None and t.dep_ == "appos" and t.head.i == root.i
+                  and t.i > root.i), None)
+    if root is None or appos is None or not root.is_title \
+            or not all(t.is_punct for t in tokens if root.i < t.i < appos.left_edge.i):
+        return None  # "Center for Studies (CFS)": the appositive must follow the name itself
+    core = [t for t in tokens if t.i <= root.i]
+    rest = [t for t in tokens if t.i > root.i]
+    if not any(t.is_lower and t.is_alpha for t in rest):
+        return None  # "Acme Research Institute (ARI)": another name, not a description
+    role = re.sub(r"^(?:[,;:]\s*)+|(?:\s*[,;:])+$", "", re.sub(r"^\([^()]*\)?", "", _text(rest))).strip()
+    role = re.sub(r"^(?:the|a|an)\s+", "", role, flags=re.I)
+    name = _strip_name(_text(core))
+    others = [e for e in orgs if e.start > root.i and e.label_ != "NORP"]  # "a Democrat" is no body
+    organisation = _strip_name(others[0].text) if others else name if any(e.start <= root.i for e in orgs) else ""
+    return Speaker(name, "", role, organisation, written) if role and name else None
 
 
 def _strip_name(text: str) -> str:

@@ -7,10 +7,10 @@ records across articles.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-from index.models import published_key
 from index.speakers import merge_corpus
 
 
@@ -43,17 +43,22 @@ class Claim:
         return asdict(self)
 
     def to_metadata(self) -> dict[str, str | int | float]:
-        """Chroma metadata: scalars only (the statement itself is the record's document)."""
-        meta: dict[str, str | int | float] = {
-            k: v for k, v in asdict(self).items() if k not in {"statement", "mentions"}
-        }
-        meta["mentions"] = " | ".join(self.mentions)
-        meta["published_key"] = published_key(self.published)
-        return meta
+        """Chroma metadata: the article id (deletes select on it) and the other fields as one JSON value.
+
+        The statement itself is the record's document. One value instead of twenty: Chroma keeps a
+        row per metadata key, and reading every claim when the index changed took 5x longer
+        (7.6 s against 1.6 s for 27,000 claims) and held 200 MB more in an embedded client.
+        """
+        rest = {k: v for k, v in asdict(self).items() if k not in {"statement", "article_id"}}
+        return {"article_id": self.article_id, "claim": json.dumps(rest, ensure_ascii=False)}
 
     @classmethod
     def from_metadata(cls, meta: dict[str, object], statement: str) -> Claim:
-        fields = {k: meta[k] for k in cls.__dataclass_fields__ if k in meta and k != "mentions"}
+        if "claim" in meta:
+            packed = json.loads(str(meta["claim"]))
+            return cls(statement=statement, article_id=str(meta.get("article_id", "")),
+                       **{k: v for k, v in packed.items() if k in cls.__dataclass_fields__})
+        fields = {k: meta[k] for k in cls.__dataclass_fields__ if k in meta and k != "mentions"}  # one key a field
         if "value" in fields:
             fields["value"] = float(fields["value"])  # type: ignore[arg-type]  # older stores hold ints
         mentions = [m for m in str(meta.get("mentions", "")).split(" | ") if m]

@@ -49,10 +49,51 @@ NEEDS_CLAUSE = frozenset({
     "add", "note", "report", "reveal", "disclose", "find", "show", "concede", "agree", "respond", "pledge", "joke",
     "complain", "boast", "recommend", "estimate", "forecast", "project", "call", "post", "tweet", "recall",
     "observe", "maintain", "predict", "explain", "write", "ask", "claim", "stress", "admit", "acknowledge",
-    "suggest", "state", "confirm", "verify", "comment", "remark", "answer", "press",
+    "suggest", "state", "confirm", "verify", "comment", "remark", "answer", "press", "testify", "reply",
 })
 # Verbs of findings: speech only before "that ..." or a colon, or after the finding ("..., the study found").
 FINDINGS = frozenset({"find", "show"})
+# What a denial denies when it is speech: "denied the allegations", not "rejected the amendment" (a vote) or
+# "dismissed the lawsuit" (a ruling); a clause or a quotation after the verb counts as well.
+DENIED_THINGS = frozenset({
+    "allegation", "allegations", "accusation", "accusations", "claim", "claims", "charge", "charges", "report",
+    "reports", "reporting", "rumor", "rumors", "rumour", "rumours", "wrongdoing", "involvement", "responsibility",
+    "suggestion", "suggestions", "assertion", "assertions", "characterization", "characterisation", "idea",
+    "notion", "premise", "criticism", "criticisms", "account", "accounts", "story", "stories", "findings",
+    "conclusion", "conclusions", "statement", "statements", "speculation", "assessment", "narrative", "theory",
+    "link", "links", "knowledge", "comments", "remarks", "concerns", "fears", "warnings", "talk", "figures",
+    "numbers", "estimate", "estimates", "data", "version", "description", "portrayal", "depiction", "analysis",
+    "results", "interpretation", "framing", "label", "term",
+    "it", "this", "that", "them", "these", "those", "everything", "anything",
+})
+# Nouns a news story uses for an organisation it has named: "the company said" is the company named before.
+ORG_NOUNS = frozenset({
+    "company", "firm", "agency", "automaker", "carmaker", "retailer", "bank", "lender", "insurer", "airline",
+    "union", "department", "ministry", "university", "organization", "organisation", "institute", "network",
+    "startup", "manufacturer", "maker", "chain", "league", "club", "publisher", "platform", "giant", "broadcaster",
+    "studio", "brand", "council", "committee", "group", "operator", "carrier", "regulator", "watchdog", "charity",
+    "nonprofit", "foundation", "hospital", "school", "college", "streamer", "conglomerate", "business", "utility",
+})
+# Nouns that can show something ("the data shows", "the video shows"); other subjects of "show" are not
+# sources ("the song's influence shows that ...").
+EVIDENCE = frozenset({"show"})
+SOURCE_NOUNS = frozenset({
+    "study", "studies", "report", "reports", "survey", "surveys", "poll", "polls", "data", "research", "analysis",
+    "analyses", "review", "paper", "findings", "results", "evidence", "figures", "statistics", "numbers",
+    "estimates", "document", "documents", "filing", "filings", "letter", "records", "record", "audit",
+    "investigation", "test", "tests", "testing", "trial", "experiment", "model", "models", "census", "footage",
+    "video", "videos", "image", "images", "photos", "memo", "email", "emails", "statement", "complaint",
+    "lawsuit", "suit", "transcript", "minutes", "forecast", "projections", "tally", "count", "chart", "map",
+    "table", "graph", "figure",
+    "researchers", "scientists", "authors", "analysts", "experts", "officials", "economists", "investigators",
+})
+# Photo agencies a credit ends with ("Jane Roe/AFP/Getty Images"): a caption is not the article's reporting.
+PHOTO_AGENCIES: tuple[str, ...] = (
+    "USA TODAY Sports", "USA TODAY NETWORK", "USA TODAY", "Getty Images", "AP", "AFP", "Reuters", "EPA-EFE", "EPA",
+    "Bloomberg", "Shutterstock", "Sipa USA", "ZUMA Press", "Alamy", "Pool", "NurPhoto", "SOPA Images",
+    "LightRocket", "Imagn Images", "Xinhua", "Kyodo", "Yonhap", "PA Images", "PA", "WireImage", "FilmMagic",
+    "Invision", "Redux", "CNN", "NASA", "Anadolu Agency", "Icon Sportswire", "NBAE",
+)
 STANCES: tuple[str, ...] = ("said", "denied", "dismissed", "confirmed", "did not confirm", "warned", "condemned",
                             "estimated", "accused", "demanded", "alleged", "reported")
 # question word stem -> the stances that answer it ("who rejected...?" is answered by denials too)

@@ -138,9 +138,13 @@ def merge_corpus(claims: list[Claim]) -> list[Claim]:
     keys = sorted({c.speaker_key for c in claims if c.person})
     full = sorted({k for k in keys if len(k.split()) > 1} | {c.speaker_key for c in claims if _name_like(c)
                                                              and len(c.speaker_key.split()) > 1})
+    ends: dict[str, set[str]] = {}  # first or last word -> full names (what _candidates scans for, looked up)
+    for k in full:
+        for w in {k.split()[0], k.split()[-1]}:
+            ends.setdefault(w, set()).add(k)
     canonical: dict[str, str] = {}
     for k in sorted(set(keys) | {c.speaker_key for c in claims if _bare_name(c)}):
-        found = _candidates(k, full) if len(k.split()) == 1 else []
+        found = sorted(ends.get(k, ())) if len(k.split()) == 1 else []
         canonical[k] = found[0] if len(found) == 1 else k
     for c in claims:
         if _bare_name(c) and canonical.get(c.speaker_key, c.speaker_key) != c.speaker_key:

@@ -33,6 +33,8 @@ from index.models import Article, Chunk
 from settings import Settings
 
 _GET_PAGE = 5000
+_STAMP_ID = "generation"
+STAMP_TTL = 0.5  # seconds a reader trusts the stamp it read: one small request per half second at most
 
 
 class StoreError(RuntimeError):
@@ -166,6 +168,9 @@ class IndexStore:
             self.claims_col = self.client.get_or_create_collection(
                 f"{settings.collection}_claims", metadata=meta, embedding_function=None
             )
+            self.state_col = self.client.get_or_create_collection(
+                f"{settings.collection}_state", embedding_function=None
+            )
         except Exception as exc:
             raise _open_error(settings, exc) from exc
         built_with = (self.chunks.metadata or {}).get("embedder")
@@ -177,6 +182,11 @@ class IndexStore:
         self.vector_store = ChromaVectorStore(chroma_collection=self.chunks)
         self.chunks_dim = dim
         self.max_batch = int(self.client.get_max_batch_size())
+        self._stamp = ("", 0.0)  # (stamp, monotonic time read)
+        self._fingerprint = ("", "")  # (stamp it was computed under, fingerprint)
+        if not self.stamp(fresh=True):  # an index built before stamps existed gets its first one
+            with contextlib.suppress(Exception):  # read-only: the fingerprint is then scanned each time
+                self.bump()
 
     # --- reading ---------------------------------------------------------------------------
     def records(self, with_text: bool = False) -> dict[str, ArticleRecord]:
@@ -206,11 +216,52 @@ class IndexStore:
         return nodes
 
     def fingerprint(self) -> str:
-        """Changes whenever the set of indexed article versions changes (BM25 cache key)."""
-        h = hashlib.sha256()
-        for ident, rec in sorted(self.records().items()):
-            h.update(f"{ident}={rec.content_hash};".encode())
-        return h.hexdigest()[:16]
+        """Changes whenever the set of indexed article versions changes (BM25 cache key).
+
+        Reading it scans every article record, so it is computed again only when the stamp moved.
+        """
+        stamp = self.stamp()  # read before the scan: a write during the scan moves it again
+        if not stamp or stamp != self._fingerprint[0]:
+            h = hashlib.sha256()
+            for ident, rec in sorted(self.records().items()):
+                h.update(f"{ident}={rec.content_hash};".encode())
+            self._fingerprint = (stamp, h.hexdigest()[:16])
+        return self._fingerprint[1]
+
+    # --- change detection --------------------------------------------------------------------
+    def stamp(self, fresh: bool = False) -> str:
+        """The index's generation stamp, which every write replaces: ``<chunks collection id>/<token>``.
+
+        It lives in Chroma (collection ``<name>_state``), so processes on other homes that share a
+        ``chroma run`` server see each other's writes; one small request, at most every STAMP_TTL s.
+        "" when it cannot be read.
+        """
+        value, read_at = self._stamp
+        if not fresh and value and time.monotonic() - read_at < STAMP_TTL:
+            return value
+        try:
+            got = self.state_col.get(ids=[_STAMP_ID], include=["metadatas"])
+        except Exception:  # the collection was dropped (a reset elsewhere): look it up again once
+            try:
+                self.state_col = self.client.get_collection(self.state_col.name)
+                got = self.state_col.get(ids=[_STAMP_ID], include=["metadatas"])
+            except Exception:
+                return ""
+        metas = got.get("metadatas") or [{}]
+        value = str((metas[0] or {}).get("stamp", "")) if got["ids"] else ""
+        self._stamp = (value, time.monotonic())
+        return value
+
+    def owns(self, stamp: str) -> bool:
+        """Was this stamp written over the collections this store holds (not over a reset's new ones)?"""
+        return not stamp or stamp.startswith(f"{self.chunks.id}/")
+
+    def bump(self) -> None:
+        """Record a change: a new stamp in Chroma, and the local marker file (see index/reader.py)."""
+        value = f"{self.chunks.id}/{uuid.uuid4().hex}"
+        self.state_col.upsert(ids=[_STAMP_ID], embeddings=[[1.0]], metadatas=[{"stamp": value}])
+        self._stamp = (value, time.monotonic())
+        bump_generation(self.settings)
 
     @staticmethod
     def _pages(col: Any, include: list[str], where: dict[str, Any] | None = None) -> Any:
@@ -234,13 +285,25 @@ class IndexStore:
 
     def chunk_at(self, article_id: str, start: int, end: int) -> tuple[str, str, dict[str, Any]] | None:
         """The chunk (id, text, metadata) of an article that contains the span start..end."""
-        got = self.chunks.get(
-            where={"$and": [{"article_id": article_id}, {"start": {"$lte": start}}, {"end": {"$gte": end}}]},
-            include=["metadatas", "documents"], limit=1,
-        )
-        if not got["ids"]:
-            return None
-        return got["ids"][0], got["documents"][0] or "", got["metadatas"][0] or {}
+        return self.chunks_at([(article_id, start, end)])[0]
+
+    def chunks_at(self, spans: list[tuple[str, int, int]]) -> list[tuple[str, str, dict[str, Any]] | None]:
+        """For each (article id, start, end), the chunk that contains it, in one request.
+
+        Chroma answers an equality on ``article_id`` from its metadata index, but a range on
+        ``start``/``end`` by reading every chunk (90 ms at 9,000 chunks), so the ranges are matched here.
+        """
+        if not spans:
+            return []
+        articles = sorted({aid for aid, _, _ in spans})
+        where = {"article_id": articles[0]} if len(articles) == 1 else {"article_id": {"$in": articles}}
+        got = self.chunks.get(where=where, include=["metadatas", "documents"])
+        by_article: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
+        for ident, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True):
+            by_article.setdefault(str((meta or {}).get("article_id", "")), []).append((ident, doc or "", meta or {}))
+        return [next((r for r in by_article.get(aid, [])
+                      if int(r[2].get("start", 0)) <= start and int(r[2].get("end", 0)) >= end), None)
+                for aid, start, end in spans]
 
     def write_articles(self, batch: list[tuple[Article, list[Chunk], np.ndarray, list[Claim]]]) -> None:
         """Replace these articles' chunks and claims, then commit their records (see the module docstring).
@@ -286,14 +349,14 @@ class IndexStore:
             )
         for i in range(0, len(records["ids"]), step):
             self.articles_col.upsert(**{k: v[i : i + step] for k, v in records.items()})
-        bump_generation(self.settings)
+        self.bump()
 
     def delete_article(self, article_id: str) -> None:
         """Record first, then chunks: a crash in between leaves orphans that `build` sweeps."""
         self.articles_col.delete(ids=[article_id])
         self.vector_store.delete(article_id)
         self.claims_col.delete(where={"article_id": article_id})
-        bump_generation(self.settings)
+        self.bump()
 
     def sweep_orphans(self) -> int:
         """Delete chunks whose article has no record (left by a killed ingest or delete)."""
@@ -312,7 +375,7 @@ class IndexStore:
         return len(orphans)
 
     def reset(self) -> None:
-        for col in (self.chunks, self.articles_col, self.claims_col):
+        for col in (self.chunks, self.articles_col, self.claims_col, self.state_col):
             with contextlib.suppress(Exception):  # already gone
                 self.client.delete_collection(col.name)
         bump_generation(self.settings)

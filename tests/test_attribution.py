@@ -186,3 +186,149 @@ def test_a_full_name_ner_missed_still_blocks_a_surname_guess() -> None:
     text = "First Vice Foreign Minister Kim Hong Kyun met envoys. Defense Secretary Lloyd Austin spoke."
     assert names_around("Kim", text) == ["Kim Hong Kyun"]
     assert names_around("Austin", text) == ["Lloyd Austin"]
+
+
+def _said(text: str) -> list[tuple[str, str]]:
+    """(speaker, stance) of each statement, in order."""
+    return [(c.speaker, c.stance) for c in statements(extract("t", text))]
+
+
+def test_reporting_verbs_that_say_nothing_are_not_statements() -> None:
+    # politics, business, sports: a vote, a ruling, a collision, a plan, a trend, a hearing date, a refusal
+    assert _said("Voters in Ohio rejected the tax increase on Tuesday. A judge dismissed the lawsuit last year. "
+                 "The senator denied the allegations.") == [("senator", "denied")]
+    assert _said("The probe slammed into the asteroid at 14,000 miles per hour.") == []
+    assert _said("Roads were closed for 3 days after a storm slammed into the coast, tearing roofs off homes.") == []
+    assert _said("The plan, announced in May, would cut 3,000 jobs at the plant.") == []
+    assert _said("The popularity of the show showed that streaming is here to stay. "
+                 "The data showed that sales fell in March.") == [("data", "reported")]
+    assert _said("Dr. Lee testified before the Senate committee on Thursday. "
+                 "The team replied to the league's letter on Monday.") == []
+    assert _said("Acme isn't saying yet. The striker said in a statement on Sunday.") == []
+
+
+def test_a_quotation_belongs_to_the_verb_it_stands_by() -> None:
+    assert _said('The biggest worry is the "sheer pace" that the Jets boast out wide.') == []
+    assert _said('"We are on track," Acme chief executive Maria Lopez notes.') == [("Maria Lopez", "said")]
+
+
+def test_a_denial_with_a_reason_keeps_its_stance_and_a_projection_its_source() -> None:
+    assert _said("The White House downplayed the comments, saying they did not reflect a change in policy.") \
+        == [("White House", "dismissed")]
+    text = ("Ohio voters on Tuesday will reject an amendment that would have allowed casino gambling and sports "
+            "betting by adults as well as the sale by licensed venues, CNN projects.")
+    assert _said(text) == [("CNN", "estimated")], '"CNN projects" read as a noun phrase still names CNN'
+    assert _said("Our lives today depend on what's in space: communications systems, weather forecasting, "
+                 "financial transactions and even the navigation functions of our phones.") == [], "a noun"
+
+
+def test_a_participle_inside_a_statement_does_not_take_it_from_the_speaker() -> None:
+    text = ("Genetic samples from the patients did not match, suggesting there was no link between the cases, "
+            "Acme said in a release.")
+    assert _said(text) == [("Acme", "said")]
+
+
+def test_speaker_phrases_split_at_the_appositive() -> None:
+    text = "Rates will stay high, said Maria Lopez, head of sales and marketing at Acme Bank."
+    lopez = statements(extract("b", text))
+    assert [(c.person, c.role, c.organisation) for c in lopez] == \
+        [("Maria Lopez", "head of sales and marketing at Acme Bank", "Acme Bank")], "an 'and' in a role is no pair"
+    cooper = statements(extract("p", "Senator John Cooper spoke first. Cooper, a Democrat, said the bill would pass."))
+    assert [(c.person, c.role) for c in cooper] == [("John Cooper", "Democrat")]
+    pair = statements(extract("p", "The US Congress and President Maria Lopez declared 3 holidays."))
+    assert [c.person for c in pair] == [""], "a body and a person: several speakers, no one person"
+    acronym = statements(extract("s", "The launch failed, said the Korea Space Institute (KSI), a state agency."))
+    assert [c.role for c in acronym] == ["state agency"], "an acronym in brackets is another name, not the role"
+    bare = statements(extract("s", "The launch failed, said the Korea Space Institute (KSI)."))
+    assert [c.speaker for c in bare] == ["Korea Space Institute"]
+
+
+def test_pronouns_skip_people_named_inside_a_statement_and_surnames_ner_took_for_bodies() -> None:
+    text = ('Coach Maria Lopez said the team played well. She said David Smith had left the club.\n\n'
+            '"We miss him," she said.')
+    assert [c.speaker for c in statements(extract("s", text))] == ["Maria Lopez"] * 3
+    text = ('Analyst Maria Lopez has argued that the bank is "too big".\n\n'
+            'Bankers Tom Ferdinand and Ana Ruiz agreed that rates will fall. "Demand is strong," Ferdinand said on '
+            'a call with analysts.\n\n"We expect 5% growth," he said.')  # NER tags the bare "Ferdinand" ORG
+    assert [c.speaker for c in statements(extract("b", text))][-2:] == ["Tom Ferdinand"] * 2
+
+
+def test_link_teasers_are_not_statements() -> None:
+    assert _said("More:Acme CEO says sales will rise.") == []
+    assert _said("Why are rates rising?:Central bank says inflation is sticky.") == []
+
+
+def test_descriptions_stand_for_the_speaker_or_organisation_named_before() -> None:
+    text = ("Acme spokesperson Jane Roe said the recall was voluntary. "
+            "The spokesperson added that no injuries had been reported.")
+    assert [c.speaker for c in statements(extract("b", text))] == ["Jane Roe"] * 2
+    one = statements(extract("b", "Boeing reported a loss on Tuesday. The company said deliveries would recover."))
+    assert [(c.speaker, c.organisation, c.mentions) for c in one] == [("Boeing", "Boeing", ["company"])]
+    two = "Boeing said it would cooperate. Airbus said it would not. The company said deliveries would recover."
+    assert [c.speaker for c in statements(extract("b", two))][-1] == "company", "two companies in reach: no guess"
+
+
+def test_conditions_narratives_and_quoted_words_are_not_speakers() -> None:
+    text = "Coach Ana Ruiz said the team was ready. Ruiz would be lying if she said she didn't want the 2 titles."
+    assert [c.mentions for c in statements(extract("s", text))] == [["Coach Ana Ruiz"]], "'if she said': a condition"
+    assert _said("The documentary tells the story of the 4-time champion's career.") == []
+    assert _said('"OMG!!!! Iconic," replied one fan. "Best 3 minutes ever," wrote one viewer.') \
+        == [("one viewer", "said")], "a word inside the quotation is not who replied"
+    assert _said("Hamilton missed the 2nd race after catching COVID-19, denying the champion the opportunity "
+                 "to equal the record.") == [], "a participle after a comma with a borrowed subject says nothing"
+
+
+def test_a_possessive_person_is_not_the_speaker_of_what_is_theirs() -> None:
+    lawyer = statements(extract("p", "Donald Trump's lawyer said the 2 charges were baseless."))
+    assert [(c.person, c.stance) for c in lawyer] == [("", "dismissed")]
+    assert "lawyer" in lawyer[0].speaker
+    office = statements(extract("p", "Senator Elizabeth Warren's office said 3 letters were sent."))
+    assert [c.person for c in office] == [""] and "office" in office[0].speaker
+
+
+def test_he_and_she_are_not_the_same_person() -> None:
+    text = 'Bank chief Maria Lopez said she expected 3 deals this year.\n\n"We are cautious," he said.'
+    assert [c.mentions for c in statements(extract("b", text))] == [["Bank chief Maria Lopez"]], \
+        "Lopez is 'she' in her own report: the 'he' after her is someone else"
+    text = ('Coach Tom Hale said the team was ready. "We are fit," he said. Owner Maria Lopez said she expected '
+            '3 new signings. "It will be a hard season," he said.')
+    assert [c.speaker for c in statements(extract("s", text))] == ["Tom Hale", "Tom Hale", "Maria Lopez", "Tom Hale"]
+
+
+def test_a_columnist_quoted_in_a_press_review_is_not_the_next_she() -> None:
+    text = ('Striker Ana Ruiz scored 2 goals on Sunday. Her display was "fantastic", said Tom Hale in The Guardian.'
+            '\n\n"It was the best night of my career," she said.')
+    found = statements(extract("s", text))
+    assert len(found) == 2 and found[0].person == "Tom Hale" and "Ana Ruiz" in found[1].speaker
+
+
+def test_a_clause_left_out_of_a_speaker_phrase_lends_it_no_person() -> None:
+    text = ("The matter went to the cross-party ethics committee, who recommended that Senator John Smith be "
+            "suspended for 30 days, a move that might have triggered an election.")
+    assert [(c.person, "committee" in c.speaker) for c in statements(extract("p", text))] == [("", True)]
+
+
+def test_the_end_of_a_subordinate_clause_is_not_the_speaker() -> None:
+    text = ("The agency is not built to handle the volume of reports, leaving the department with an incomplete "
+            "picture of the problem as the elections approach, the executive director of a national officials "
+            "group told Congress on Wednesday.")
+    assert [c.speaker for c in statements(extract("p", text))] == \
+        ["executive director of a national officials group"]
+
+
+def test_and_adds_a_speaker_or_a_title() -> None:
+    board = statements(extract("b", "The Acme board and Maria Lopez said 3 sites would close."))
+    assert [c.person for c in board] == [""], "a board and a person: two speakers"
+    titles = statements(extract("b", "Acme CEO and president Maria Lopez said 3 sites would close."))
+    assert [c.person for c in titles] == ["Maria Lopez"], "two titles of one person"
+    centre = statements(extract("s", "The Center for Space Studies (CSS) at Ohio University said 3 probes failed."))
+    assert len(centre) == 1 and centre[0].speaker.startswith("Center for Space Studies"), \
+        "a bracketed acronym after a prepositional phrase is no appositive of 'Center'"
+
+
+def test_photo_captions_are_not_reporting() -> None:
+    gallery = ("Fans gather outside the stadium on Sunday. Jane Roe/AP The coach said the team was ready, "
+               "officials said. John Doe/AFP/Getty Images A crowd celebrates in the square.\n\n"
+               "The club said 3 players were injured.")
+    assert _said(gallery) == [("club", "said")]
+    assert _said("The Biden/Harris campaign said it raised $5 million.") == [("Biden/Harris campaign", "said")]

@@ -204,3 +204,37 @@ def test_how_many_questions_get_the_figures_that_count_their_noun(book: ClaimBoo
     assert figures and {stem(c.unit) for c in figures} == {"soldier"}
     everything = [c for c in book.relevant(analyze("How much did it all cost?")) if c.kind == "figure"]
     assert len(everything) == len(book.find(kind="figure")), "no figure counts 'cost': every figure is relevant"
+
+
+def test_lookups_find_what_a_scan_of_every_claim_finds(book: ClaimBook) -> None:
+    """The speaker/stance/unit/article lookups are an index, not a new rule: same claims, same order."""
+    from assistant.claims import _fold
+    from assistant.text import stem
+
+    claims = book.all()
+    words = sorted({w for c in claims for w in _fold(" ".join([c.speaker, c.role, c.organisation])).split()})
+    speakers = [*words, *{w[1:4] for w in words if len(w) > 4}, *{c.speaker for c in claims}, "zzqx", "north korea"]
+    stances = sorted({c.stance for c in claims} | {c.stance[:4] for c in claims} | {"x"})
+    assert len(speakers) > 20 and len(stances) > 3
+    for who in speakers:
+        scan = [c for c in claims if _fold(who) in _fold(" ".join([c.speaker, c.role, c.organisation, *c.mentions]))]
+        assert book.find(speaker=who) == scan, who
+    for how in stances:
+        scan = [c for c in claims if c.stance.startswith(how) or stem(c.stance) == stem(how) or how in c.stance]
+        assert book.find(stance=how) == scan, how
+
+
+def test_claims_of_the_retrieved_articles_are_those_of_all_claims_in_them(book: ClaimBook) -> None:
+    from assistant.question import analyze
+
+    gold = ROOT / "evals" / "datasets" / "sample_gold.jsonl"
+    questions = [json.loads(line)["question"] for line in gold.open()]
+    articles = sorted({c.article_id for c in book.all()})
+    some = 0
+    for i, text in enumerate(questions):
+        q = analyze(text)
+        chosen = set(articles[i % len(articles):][:3])
+        everywhere = book.relevant(q)
+        assert book.relevant(q, articles=chosen) == [c for c in everywhere if c.article_id in chosen], text
+        some += bool(everywhere)
+    assert some > len(questions) // 3, "most questions have relevant claims"
