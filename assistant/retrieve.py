@@ -21,8 +21,8 @@ from pydantic import PrivateAttr
 
 from assistant.types import Filters, Passage
 from index import bm25
-from index.embedder import Embedder
 from index.dates import day_number
+from index.embedder import Embedder
 from index.models import published_key
 from index.store import IndexStore
 from settings import Settings
