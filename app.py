@@ -109,7 +109,7 @@ class App:
     # --- chat ------------------------------------------------------------------------------
     def respond(
         self, message: str, chat: Chat, session: dict[str, Any], sources: list[str] | None,
-        since: str | None, until: str | None
+        since: str | None, until: str | None, as_of: str | None = None
     ) -> Iterator[tuple[Chat, str, str, dict[str, Any]]]:
         turns: list[tuple[str, str]] = session.setdefault("turns", [])
         blocks: list[str] = session.setdefault("blocks", [])
@@ -118,7 +118,7 @@ class App:
         yield chat, "", render.sources_panel(blocks), session
         try:
             filters = _filters(sources, since, until)
-            for event in self.current().stream(message, turns, filters):
+            for event in self.current().stream(message, turns, filters, as_of or ""):
                 if isinstance(event, Answer):
                     turn = session["turn"] = session.get("turn", 0) + 1  # ids of its sources: src-<turn>-<n>
                     chart, statements = self._answer_figures(event, turn)
@@ -157,10 +157,11 @@ class App:
         return [], "", render.sources_panel([]), {}
 
     # --- API -------------------------------------------------------------------------------
-    def ask(self, question: str, sources: list[str] | None = None, since: str = "", until: str = "") -> dict[str, Any]:
+    def ask(self, question: str, sources: list[str] | None = None, since: str = "", until: str = "",
+            as_of: str = "") -> dict[str, Any]:
         """Answer one question; the same JSON as `python -m assistant ask --json`."""
         try:
-            return self.current().ask(question, filters=_filters(sources, since, until)).to_json()
+            return self.current().ask(question, filters=_filters(sources, since, until), as_of=as_of).to_json()
         except (QuestionError, StoreError) as exc:  # the caller's mistake or a store problem: one line, no traceback
             log.info("/ask rejected: %s", exc)
             raise gr.Error(str(exc), print_exception=False) from exc
@@ -350,6 +351,8 @@ def build_ui(app: App) -> gr.Blocks:
                         since = gr.Textbox(label="From", placeholder="2024-10-21, 2024-10 or October 21, 2024",
                                            elem_id="since")
                         until = gr.Textbox(label="To", placeholder="2024-10-31, 2024-10 or 2024", elem_id="until")
+                    as_of = gr.Textbox(label="As of", elem_id="as-of",
+                                       placeholder="the day 'this week' and 'latest' mean; empty: the newest article")
             with gr.Column(scale=2, min_width=300):
                 gr.Markdown("### Sources", elem_classes="panel-title")
                 panel = gr.HTML(render.sources_panel([]), elem_id="sources")
@@ -387,7 +390,7 @@ def build_ui(app: App) -> gr.Blocks:
             backend = gr.HTML(elem_id="backend")
             check = gr.Button("Check again", size="sm", elem_id="check")
 
-        chat_io: dict[str, Any] = {"inputs": [question, chat, session, sources, since, until],
+        chat_io: dict[str, Any] = {"inputs": [question, chat, session, sources, since, until, as_of],
                                    "outputs": [chat, question, panel, session]}
         question.submit(app.respond, **chat_io, **private)
         ask.click(app.respond, **chat_io, **private)

@@ -65,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument("--article", action="append", default=[], help="only this article id (repeatable)")
     ask.add_argument("--since", default="", help="published on or after: YYYY-MM-DD, YYYY-MM, YYYY, 'October 21, 2024'")
     ask.add_argument("--until", default="", help="published on or before (YYYY-MM or YYYY: to its last day)")
+    ask.add_argument("--as-of", default="", metavar="DATE",
+                     help='the day "this week", "latest", "now" refer to (default: the newest article\'s date); '
+                          "articles near it rank higher")
     ask.add_argument("--backend", choices=["extractive", "openai"], help="override NEWSQA_BACKEND")
     cl = sub.add_parser("claims", help="who said what: attributed statements and figures")
     cl.add_argument("--speaker", default="", help="part of a name, role or organisation, e.g. Austin, NATO")
@@ -83,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         filters = Filters(sources=args.source, article_ids=args.article, date_from=args.since, date_to=args.until)
         assistant = Assistant(settings)
-        result = assistant.ask(args.question, filters=filters)
+        result = assistant.ask(args.question, filters=filters, as_of=args.as_of)
     except NothingToSearchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 4

@@ -42,6 +42,12 @@ _NOT_NAMES = QUESTION_WORDS | {"did", "does", "do", "is", "are", "was", "were", 
                                "the", "in", "on", "a", "an", "if", "give", "list", "name", "summarize", "explain"}
 # Words that frame the answer rather than name what it is about ("according to different sources").
 FRAMING = frozenset(stem(w) for w in ("different", "various", "sources", "source"))
+# English time deixis: words that tie a question to the moment it is asked ("this week", "latest",
+# "so far", "on Monday"). Such a question is about the news around the as-of date.
+TIMELY = re.compile(
+    r"\b(?:(?:this|last|past|coming|next) (?:week|weekend|month|year|season|few days)|recent|recently|lately|"
+    r"currently|current|latest|newest|so far|now|today|tonight|yesterday|this (?:morning|afternoon|evening)|"
+    r"(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b", re.I)
 _AUXILIARIES = {"did", "does", "do", "is", "are", "was", "were", "has", "have", "had", "will", "would"}
 
 
@@ -70,6 +76,7 @@ def analyze(question: str) -> QuestionInfo:
                                                              low)),
         wants_time_order=bool(re.search(r"\bchang|\bover time\b|\bevolv|\bupdat|\blater\b|\bearlier\b|"
                                         r"\bshift|\brevis", low)),
+        timely=bool(TIMELY.search(q)),
     )
 
 

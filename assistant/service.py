@@ -16,11 +16,12 @@ from assistant.claims import ClaimBook
 from assistant.question import analyze
 from assistant.retrieve import HybridRetriever
 from assistant.scoring import SentenceScorer
-from assistant.text import looks_like_injection, validate_question
-from assistant.types import Answer, Filters, NothingToSearchError, Passage
+from assistant.text import QuestionInfo, looks_like_injection, validate_question
+from assistant.types import Answer, Filters, NothingToSearchError, Passage, QuestionError
 from backend.llm import LLMError, LLMTimeout, OpenAICompatibleLLM
 from backend.prompts import render
 from index.claims import Claim
+from index.dates import DateError, parse_date
 from index.embedder import Embedder
 from index.nlp import sentence_spans
 from index.reader import HoldsEmbedder, open_index
@@ -64,27 +65,29 @@ class Assistant:
         if self.store.stamp() != self._synced:
             self.refresh()
 
-    def ask(self, question: str, history: Sequence[chat.Turn] = (), filters: Filters | None = None) -> Answer:
+    def ask(self, question: str, history: Sequence[chat.Turn] = (), filters: Filters | None = None,
+            as_of: str = "") -> Answer:
         final = None
-        for event in self.stream(question, history, filters):
+        for event in self.stream(question, history, filters, as_of):
             if isinstance(event, Answer):
                 final = event
         assert final is not None
         return final
 
     def stream(
-        self, question: str, history: Sequence[chat.Turn] = (), filters: Filters | None = None
+        self, question: str, history: Sequence[chat.Turn] = (), filters: Filters | None = None, as_of: str = ""
     ) -> Iterator[str | Answer]:
         """Yield the answer text as it grows, then the final, verified ``Answer``.
 
-        Raises ``QuestionError`` for input that is not a question.
+        ``as_of`` is the day the question is asked on (any date form; default: none given).
+        Raises ``QuestionError`` for input that is not a question or an unreadable date.
         """
         started = time.perf_counter()
         question = validate_question(question, self.settings.max_question_chars)
         self._sync()
         standalone = self._condense(question, history)
         q = analyze(standalone)
-        fused = self.retriever.retrieve(standalone, filters)
+        fused = self.retriever.retrieve(standalone, filters, now=self._now(as_of, q))
         if not fused:
             self._nothing_to_search(filters)
         found_in = {p.article_id for p in fused}
@@ -113,6 +116,19 @@ class Assistant:
         result.passages = passages
         result.latency_ms = (time.perf_counter() - started) * 1000
         yield result
+
+    def _now(self, as_of: str, q: QuestionInfo) -> int:
+        """The day articles are ranked closer to, as a day number (0: none).
+
+        A date given with the question anchors it; without one, a question that says "this week",
+        "latest", "so far"... is read as of the newest article in the index.
+        """
+        if as_of.strip():
+            try:
+                return parse_date(as_of).end.toordinal()
+            except DateError as exc:
+                raise QuestionError(str(exc)) from exc
+        return self.retriever.newest if q.timely else 0
 
     def _nothing_to_search(self, filters: Filters | None) -> None:
         """Retrieval found no passage at all: say whether the index is empty or the filters exclude everything."""

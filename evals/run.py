@@ -64,7 +64,8 @@ def realtimeqa(out: Path, limit: int = 0, full_corpus: bool = False, folder: Pat
     if limit:
         questions = questions[:limit]
     items = [
-        {"id": q["id"], "question": q["question"], "type": "realtimeqa", "answers": [[q["answer"]]],
+        {"id": q["id"], "question": q["question"], "date": q.get("date", ""), "type": "realtimeqa",
+         "answers": [[q["answer"]]],
          "evidence": [q["answer"]], "answerable": True}
         for q in questions
     ]
@@ -124,7 +125,7 @@ def ask_all(dataset: Dataset, settings: settings_module.Settings, progress: bool
     judge_llm = OpenAICompatibleLLM(judge_with) if judge_with else None
     for item in tqdm(dataset.items, desc=f"asking ({dataset.name})", unit="q", disable=not progress):
         try:
-            answer = assistant.ask(item["question"])
+            answer = assistant.ask(item["question"], as_of=item.get("date", ""))  # asked as of its own day
             record = answer.to_json()
             passages = [p.text for p in answer.passages]
         except QuestionError as exc:

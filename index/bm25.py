@@ -21,6 +21,8 @@ from settings import Settings
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets itself to DEBUG when imported
 
 TOKEN_PATTERN = r"(?u)\b\w+\b"  # keep one-character tokens: "1,500" -> "1", "500"
+INDEXED_METADATA = ("title",)  # a chunk is found by its article's title too; ids, offsets and paths are noise
+FORMAT = "2"  # part of the cache stamp: bump when what is indexed changes
 
 
 def bm25_dir(settings: Settings) -> Path:
@@ -31,7 +33,7 @@ def load_or_build(store: IndexStore, settings: Settings, top_k: int = 30) -> BM2
     """The BM25 retriever for the current index, or None when the index is empty."""
     folder = bm25_dir(settings)
     stamp = folder / "FINGERPRINT"
-    fingerprint = store.fingerprint()
+    fingerprint = f"{FORMAT}:{store.fingerprint()}"
     if stamp.exists() and stamp.read_text() == fingerprint:
         retriever = BM25Retriever.from_persist_dir(str(folder), show_progress=False)
         retriever.similarity_top_k = top_k
@@ -39,6 +41,8 @@ def load_or_build(store: IndexStore, settings: Settings, top_k: int = 30) -> BM2
     nodes = store.all_chunks()
     if not nodes:
         return None
+    for node in nodes:
+        node.excluded_embed_metadata_keys = [k for k in node.metadata if k not in INDEXED_METADATA]
     retriever = BM25Retriever.from_defaults(
         nodes=nodes,
         similarity_top_k=min(top_k, len(nodes)),

@@ -114,3 +114,16 @@ def published_key(published: str, *, end: bool = False) -> int:
         return 0
     day = r.end if end else r.start
     return day.year * 10000 + day.month * 100 + day.day
+
+
+def day_number(published: str) -> int:
+    """A date -> days since 0001-01-01, for distances between dates (0 = undated; a month or year
+    counts as its first day)."""
+    key = published_key(published)
+    if not key:
+        return 0
+    try:
+        return date(key // 10000, key // 100 % 100, key % 100).toordinal()
+    except ValueError:
+        return 0
+

@@ -14,6 +14,7 @@ import pytest
 
 import settings as settings_module
 from assistant.citations import resolve, split_answer, support
+from assistant.question import analyze
 from assistant.service import ABSTAIN_TEXT, Assistant, _redact
 from assistant.types import Answer, Filters, NothingToSearchError, Passage, QuestionError
 from index.build import Pipeline, build
@@ -243,3 +244,65 @@ def test_injected_instructions_in_an_article_are_never_quoted_or_obeyed(
     met = bot.ask("Where did Kremlin officials meet to discuss the troop deployment?")
     assert "Vladivostok" in met.answer
     assert "BANANA" not in met.answer and "Ignore previous" not in met.answer
+
+
+LAYOFFS = [
+    ("vantrell-jan", "2023-01-10", "Vantrell Foods to cut jobs", "300"),
+    ("vantrell-mar", "2023-03-14", "Vantrell Foods cuts more jobs", "900"),
+]
+
+
+@pytest.fixture(scope="module")
+def dated_assistant(tmp_path_factory: pytest.TempPathFactory, embedder: object) -> Assistant:
+    """Two reports of the same kind of news two months apart, and one unrelated article."""
+    folder = tmp_path_factory.mktemp("dated")
+    rows = [{"id": ident, "title": title, "published": day, "source": "Example Wire",
+             "text": f"{title}\n\nVantrell Foods said on Tuesday it would cut {n} jobs at its bakery plants, "
+                     f"citing higher flour prices. The company employs about 12,000 people."}
+            for ident, day, title, n in LAYOFFS]
+    rows.append({"id": "harbour", "title": "Harbour reopens", "published": "2023-02-01", "source": "Example Wire",
+                 "text": "Harbour reopens\n\nThe Qorvath harbour reopened on Monday after a two-week strike."})
+    (folder / "news.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    s = settings_module.Settings(home=folder / "home")
+    pipeline = Pipeline(s, embedder)  # type: ignore[arg-type]
+    build([folder / "news.jsonl"], s, progress=False, pipeline=pipeline)
+    return Assistant(s, pipeline)
+
+
+@pytest.mark.parametrize(("as_of", "figure", "article"), [("2023-01-12", "300", "vantrell-jan"),
+                                                         ("March 15, 2023", "900", "vantrell-mar"),
+                                                         ("", "900", "vantrell-mar")])
+def test_this_week_means_the_days_before_the_as_of_date(dated_assistant: Assistant, as_of: str, figure: str,
+                                                        article: str) -> None:
+    """Without a date, "this week" is the week of the newest article."""
+    answer = dated_assistant.ask("How many jobs did Vantrell Foods say it would cut this week?", as_of=as_of)
+    assert answer.passages[0].article_id == article
+    assert figure in split_answer(answer.answer)[0][0]
+    assert {c.article_id for c in answer.citations} >= {article}
+
+
+def test_recency_separates_reports_only_when_the_question_is_asked_as_of_a_day(dated_assistant: Assistant) -> None:
+    def gap(now: int) -> float:
+        scores = {p.article_id: p.score for p in dated_assistant.retriever.retrieve("Vantrell Foods bakery jobs",
+                                                                                    now=now)}
+        return scores["vantrell-mar"] - scores["vantrell-jan"]
+
+    assert abs(gap(0)) < 0.1  # the same words: close without a date
+    assert gap(dated_assistant.retriever.newest) > gap(0) + 0.2
+
+
+@pytest.mark.parametrize(("question", "timely"), [
+    ("Which company announced layoffs this week?", True),
+    ("Who is the latest tech giant to cut jobs?", True),
+    ("How many votes has the bill received so far?", True),
+    ("What did the minister say on Monday?", True),
+    ("Who denied sending troops to Russia?", False),
+    ("How many jobs did Vantrell Foods cut at its bakery plants?", False),
+])
+def test_time_words_mark_a_question_as_asked_now(question: str, timely: bool) -> None:
+    assert analyze(question).timely is timely
+
+
+def test_an_unreadable_as_of_date_is_a_question_error(dated_assistant: Assistant) -> None:
+    with pytest.raises(QuestionError, match="Cannot read the date"):
+        dated_assistant.ask("How many jobs were cut this week?", as_of="next blursday")

@@ -477,3 +477,24 @@ def test_skip_lines_and_the_progress_bar_do_not_share_a_line(tmp_path: Path) -> 
     skips = [line for line in lines if "skipped" in line and ":" in line and "added" not in line]
     assert len(skips) == 2 and all(line.startswith("skipped ") for line in skips), out
     assert "DEBUG" not in out and "Traceback" not in out, out
+
+
+def test_bm25_finds_a_chunk_by_its_article_title(sample_settings: settings_module.Settings) -> None:
+    """A passage deep in an article is found by a word of its title that the passage itself lacks."""
+    from llama_index.core.schema import QueryBundle
+
+    from index import bm25
+    from index.reader import open_store
+
+    store = open_store(sample_settings)
+    retriever = bm25.load_or_build(store, sample_settings, top_k=store.chunk_count())
+    assert retriever is not None
+    picked = []
+    for node in store.all_chunks():
+        words = [w for w in re.findall(r"[A-Za-z]{6,}", str(node.metadata["title"]))
+                 if w.lower() not in node.get_content().lower()]
+        if words:
+            picked.append((node.node_id, words[0]))
+    assert picked, "some passage lacks a word of its title"
+    node_id, word = picked[0]
+    assert node_id in {h.node.node_id for h in retriever.retrieve(QueryBundle(word)) if (h.score or 0) > 0}
