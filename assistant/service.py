@@ -15,7 +15,7 @@ from assistant.citations import resolve
 from assistant.claims import ClaimBook
 from assistant.question import analyze
 from assistant.retrieve import HybridRetriever
-from assistant.scoring import SentenceScorer
+from assistant.scoring import SentenceScorer, names_in
 from assistant.text import QuestionInfo, looks_like_injection, validate_question
 from assistant.types import Answer, Filters, NothingToSearchError, Passage, QuestionError
 from backend.llm import LLMError, LLMTimeout, OpenAICompatibleLLM
@@ -105,7 +105,7 @@ class Assistant:
         result = Answer(question=question, answer=text, abstained=not text, citations=draft.citations,
                         standalone_question=standalone, backend="extractive", confidence=draft.confidence)
         if self.llm is not None and passages:  # also when the extractive answerer abstained
-            result = yield from self._generate(result, standalone, passages)
+            result = yield from self._generate(result, q, passages)
         elif text:
             yield text
         if result.abstained:
@@ -161,14 +161,16 @@ class Assistant:
         return chat.condense_rule(question, history)
 
     def _generate(
-        self, fallback: Answer, question: str, passages: list[Passage]
+        self, fallback: Answer, q: QuestionInfo, passages: list[Passage]
     ) -> Generator[str, None, Answer]:
         """Ask the LLM with the passages; verify its answer; else the extractive result, with a note.
 
         The extractive result stands (an abstention stays one) when the LLM fails, runs past
-        ``llm_timeout``, answers NOT IN SOURCES, or writes nothing its cited passages support.
+        ``llm_timeout``, answers NOT IN SOURCES, writes nothing its cited passages support, or
+        writes about none of the names the question asks about (a true sentence on another topic).
         """
         assert self.llm is not None
+        question = q.text
         numbered = {i + 1: p for i, p in enumerate(passages)}
         buffer = ""
         try:
@@ -185,6 +187,8 @@ class Assistant:
         text, citations, flagged = resolve(buffer, numbered)
         if not text:
             return (yield from _fallback(fallback, "LLM answer had no sentence its cited passages support", flagged))
+        if not _about(q.names, " ".join([text, *(c.quote for c in citations)])):
+            return (yield from _fallback(fallback, f"LLM answer is not about {', '.join(q.names)}", flagged))
         yield text
         return Answer(question=fallback.question, answer=text, abstained=False, citations=citations,
                       flagged=flagged, standalone_question=question, backend=self.backend,
@@ -211,6 +215,12 @@ def _fallback(fallback: Answer, why: str, dropped: Sequence[str] = ()) -> Genera
     if fallback.answer:
         yield fallback.answer
     return fallback
+
+
+def _about(names: Sequence[str], text: str) -> bool:
+    """Does the text name at least one of the question's names (any word of three letters or more of one)?"""
+    words = [w for name in names for w in name.split() if len(w) >= 3]
+    return not words or any(names_in((w,), text) for w in words)
 
 
 def _redact(text: str) -> str:
