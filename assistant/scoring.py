@@ -3,7 +3,8 @@
 A sentence's score mixes meaning (cosine between question and sentence embeddings) with
 evidence (idf-weighted share of the question's terms, stance synonyms included, that the
 sentence states) and a bonus for the kind of answer asked for (numbers for "how many").
-Sentence vectors are cached, so a sentence is embedded once per process.
+Sentence vectors come from the index (ingestion stores them with each chunk), so answering
+embeds only the question; passages indexed before that are split and embedded here, cached.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import math
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +24,9 @@ from index.claims import Claim
 from index.embedder import Embedder
 from index.lexicon import STANCE_GROUPS
 from index.nlp import sentence_spans
+from index.sentences import SentenceVectors
 
+StoredVectors = Callable[[list[str]], dict[str, SentenceVectors]]
 STANCE_TERMS = frozenset(STANCE_GROUPS)  # question stems that ask about a stance ("who denied ...?")
 CLAIM_BOOST = 0.1
 DENSE_WEIGHT = 0.55
@@ -86,8 +89,9 @@ def _fold(text: str) -> str:
 
 
 class SentenceScorer:
-    def __init__(self, embedder: Embedder, cache_size: int = 20_000) -> None:
+    def __init__(self, embedder: Embedder, stored: StoredVectors | None = None, cache_size: int = 20_000) -> None:
         self.embedder = embedder
+        self.stored = stored  # the sentence vectors ingestion stored with each chunk, looked up by chunk id
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()  # the UI answers several chats at once
@@ -110,13 +114,20 @@ class SentenceScorer:
         return out
 
     def sentences(self, passages: list[Passage]) -> list[ScoredSentence]:
-        """Every sentence of the passages once (overlapping chunks share sentences)."""
+        """Every sentence of the passages once (overlapping chunks share sentences), with its stored
+        vector when ingestion stored one."""
+        known = self.stored([p.chunk_id for p in passages]) if self.stored else {}
         seen: set[tuple[str, int, int]] = set()
         out: list[ScoredSentence] = []
         for p in passages:
-            for s, e in sentence_spans(p.text):
+            sv = known.get(p.chunk_id)
+            if sv is not None and not all(p.start <= a < b <= p.end for a, b in sv.spans):
+                sv = None  # not this passage's sentences (a stale record): split and embed afresh
+            spans = [(a - p.start, b - p.start) for a, b in sv.spans] if sv else sentence_spans(p.text)
+            for i, (s, e) in enumerate(spans):
                 text = p.text[s:e]
-                item = ScoredSentence(passage=p, start=p.start + s, end=p.start + e, text=text)
+                item = ScoredSentence(passage=p, start=p.start + s, end=p.start + e, text=text,
+                                      vector=sv.vectors[i] if sv else None)
                 if item.key in seen or len(text) < 20 or looks_like_injection(text):
                     continue
                 seen.add(item.key)
@@ -132,7 +143,10 @@ class SentenceScorer:
         if not sents:
             return []
         qv = self.vectors([q.text])[0]
-        sv = self.vectors([s.text for s in sents])
+        fresh = [s for s in sents if s.vector is None]
+        for s, v in zip(fresh, self.vectors([s.text for s in fresh]), strict=True):
+            s.vector = v
+        sv = np.stack([s.vector for s in sents if s.vector is not None])
         dense = sv @ qv
         term_sets = [frozenset(content_terms(s.text)) for s in sents]
         n = len(sents)

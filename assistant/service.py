@@ -41,7 +41,7 @@ class Assistant:
         self._synced = self.store.stamp(fresh=True)  # the index generation BM25 and claims were read at
         self._lock = threading.Lock()
         self.retriever = HybridRetriever(self.settings, self.store, self.embedder)
-        self.scorer = SentenceScorer(self.embedder)
+        self.scorer = SentenceScorer(self.embedder, self.store.sentence_vectors)
         self.claims = ClaimBook(self.store)
         self.llm = OpenAICompatibleLLM(self.settings) if self.settings.backend == "openai" else None
 

@@ -27,6 +27,7 @@ from index.clean import clean, fallback_title
 from index.embedder import Embedder, get_embedder
 from index.loaders import TEXT_SUFFIXES, Skipped, load
 from index.models import Article, Chunk, RawArticle
+from index.sentences import mean_vector
 from index.store import ArticleRecord, IndexStore
 from settings import BUNDLED_CORPUS, Settings
 
@@ -349,26 +350,43 @@ def _flush(pending: list[tuple[Article, Outcome]], pipe: Pipeline, writer: _Writ
         return
     t = time.perf_counter()
     try:
-        group = _split_rows(chunked, pipe.embedder.embed([c.text for *_, chunks in chunked for c in chunks]))
+        group = [(a, o, c, v) for (a, o, c), v in zip(chunked, _embed(pipe.embedder, chunked), strict=True)]
     except Exception:  # find the article that breaks embedding: embed each on its own
         group = []
-        for article, outcome, chunks in chunked:
+        for item in chunked:
             try:
-                group.append((article, outcome, chunks, pipe.embedder.embed([c.text for c in chunks])))
+                group.append((*item, _embed(pipe.embedder, [item])[0]))
             except Exception as exc:
-                _fail(report, outcome, f"embedding failed: {_why(exc)}", turn_down)
+                _fail(report, item[1], f"embedding failed: {_why(exc)}", turn_down)
     report.embed_seconds += time.perf_counter() - t
     report.chunks += sum(len(chunks) for _, _, chunks, _ in group)
-    report.tokens += sum(c.tokens for _, _, chunks, _ in group for c in chunks)
+    report.tokens += sum(tokens + 2 for _, _, chunks, _ in group for _, _, tokens in _unique_sentences(chunks))
     writer.submit(group)
 
 
-def _split_rows(chunked: list[tuple[Article, Outcome, list[Chunk]]],
-                vectors: np.ndarray) -> list[tuple[Article, Outcome, list[Chunk], np.ndarray]]:
-    out, pos = [], 0
-    for article, outcome, chunks in chunked:
-        out.append((article, outcome, chunks, vectors[pos : pos + len(chunks)]))
-        pos += len(chunks)
+def _unique_sentences(chunks: list[Chunk]) -> list[tuple[int, int, int]]:
+    """An article's sentences once each (neighbouring chunks share the sentences of their overlap)."""
+    return list(dict.fromkeys(s for c in chunks for s in c.sentences))
+
+
+def _embed(embedder: Embedder, chunked: list[tuple[Article, Outcome, list[Chunk]]]) -> list[np.ndarray]:
+    """Embed every sentence once; give each chunk its sentences' vectors, and return the chunk vectors
+    (the mean of its sentences'), one array per article."""
+    texts: list[str] = []
+    rows: list[dict[tuple[int, int, int], int]] = []
+    for article, _, chunks in chunked:
+        row = {}
+        for span in _unique_sentences(chunks):
+            row[span] = len(texts)
+            texts.append(article.text[span[0] : span[1]])
+        rows.append(row)
+    vectors = embedder.embed(texts)
+    out = []
+    for (_, _, chunks), row in zip(chunked, rows, strict=True):
+        for c in chunks:
+            c.sentence_vectors = vectors[[row[s] for s in c.sentences]]
+        out.append(np.stack([mean_vector(c.sentence_vectors) for c in chunks if c.sentence_vectors is not None])
+                   if chunks else np.zeros((0, embedder.dim), dtype=np.float32))
     return out
 
 

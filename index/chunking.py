@@ -30,8 +30,12 @@ class Chunker:
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """(start, end) of each chunk: whole sentences up to ``size`` tokens, ~``overlap`` shared."""
+        return [(start, end) for start, end, _ in self.layout(text)]
+
+    def layout(self, text: str) -> list[tuple[int, int, list[Piece]]]:
+        """Each chunk's (start, end) and the sentences (or pieces of long ones) it holds, with their tokens."""
         pieces = [p for s, e in nlp.sentence_spans_many([text])[0] for p in self._fit(text, s, e)]
-        out: list[tuple[int, int]] = []
+        out: list[tuple[int, int, list[Piece]]] = []
         i = 0
         while i < len(pieces):
             j, total = i, 0
@@ -39,7 +43,7 @@ class Chunker:
                                                   and pieces[j][1] - pieces[i][0] <= self.max_chars)):
                 total += pieces[j][2]
                 j += 1
-            out.append((pieces[i][0], pieces[j - 1][1]))
+            out.append((pieces[i][0], pieces[j - 1][1], pieces[i:j]))
             if j == len(pieces):
                 break
             k, shared = j, 0  # step back over whole sentences that fit the overlap, never to i
@@ -67,7 +71,7 @@ class Chunker:
 
     def chunk(self, article: Article) -> list[Chunk]:
         chunks: list[Chunk] = []
-        for i, (start, end) in enumerate(self.spans(article.text)):
+        for i, (start, end, sentences) in enumerate(self.layout(article.text)):
             text = article.text[start:end]
             raw_start, raw_end = article.raw_span(start, end)
             chunks.append(
@@ -81,6 +85,7 @@ class Chunker:
                     raw_start=raw_start,
                     raw_end=raw_end,
                     tokens=len(self.count(text)) + 2,
+                    sentences=sentences,
                     metadata={
                         "article_id": article.id,
                         **article.metadata,

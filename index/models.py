@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from index.dates import published_key
 
 __all__ = ["PIPELINE_VERSION", "Article", "Chunk", "RawArticle", "published_key"]
 
 # Bump when cleaning, chunking or embedding changes, so that `build` re-indexes everything.
-PIPELINE_VERSION = "7"
+PIPELINE_VERSION = "8"
 
 
 @dataclass
@@ -88,3 +90,5 @@ class Chunk:
     raw_end: int
     tokens: int = 0
     metadata: dict[str, str | int] = field(default_factory=dict)
+    sentences: list[tuple[int, int, int]] = field(default_factory=list)  # (start, end, tokens) in the article
+    sentence_vectors: np.ndarray | None = None  # one per sentence, set when embedded

@@ -26,13 +26,16 @@ import numpy as np
 from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 from llama_index.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo, TextNode
+from llama_index.core.vector_stores.utils import node_to_metadata_dict
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
+from index import sentences
 from index.claims import Claim
 from index.models import Article, Chunk
 from settings import Settings
 
 _GET_PAGE = 5000
+SENTENCES_KEY = "_sentences"  # chunk metadata: its sentences' spans and vectors (index/sentences.py)
 _STAMP_ID = "generation"
 STAMP_TTL = 0.5  # seconds a reader trusts the stamp it read: one small request per half second at most
 
@@ -287,6 +290,20 @@ class IndexStore:
         """The chunk (id, text, metadata) of an article that contains the span start..end."""
         return self.chunks_at([(article_id, start, end)])[0]
 
+    def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, sentences.SentenceVectors]:
+        """The stored sentence vectors of these chunks, in one request (chunks indexed before they
+        were stored have none)."""
+        if not chunk_ids:
+            return {}
+        got = self.chunks.get(ids=list(dict.fromkeys(chunk_ids)), include=["metadatas"])
+        out = {}
+        for ident, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
+            blob = (meta or {}).get(SENTENCES_KEY)
+            if isinstance(blob, str):
+                with contextlib.suppress(ValueError):
+                    out[ident] = sentences.unpack(blob)
+        return out
+
     def chunks_at(self, spans: list[tuple[str, int, int]]) -> list[tuple[str, str, dict[str, Any]] | None]:
         """For each (article id, start, end), the chunk that contains it, in one request.
 
@@ -316,16 +333,23 @@ class IndexStore:
         ids = [article.id for article, *_ in batch]
         self.chunks.delete(where={"article_id": {"$in": ids}})
         self.claims_col.delete(where={"article_id": {"$in": ids}})
-        nodes: list[BaseNode] = []
+        chunk_rows: dict[str, list[Any]] = {"ids": [], "embeddings": [], "documents": [], "metadatas": []}
         claim_rows: list[tuple[Claim, np.ndarray]] = []
         records: dict[str, list[Any]] = {"ids": [], "embeddings": [], "documents": [], "metadatas": []}
         for article, chunks, vectors, claims in batch:
             for chunk, vec in zip(chunks, vectors, strict=True):
-                node = TextNode(id_=chunk.id, text=chunk.text, metadata=dict(chunk.metadata), embedding=vec.tolist())
+                node = TextNode(id_=chunk.id, text=chunk.text, metadata=dict(chunk.metadata))
                 node.excluded_embed_metadata_keys = list(chunk.metadata)
                 node.excluded_llm_metadata_keys = list(chunk.metadata)
                 node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=article.id)
-                nodes.append(node)
+                # What llama-index's ChromaVectorStore writes, plus the sentence vectors beside (not
+                # inside) its serialised node, so they are stored once.
+                meta = node_to_metadata_dict(node, remove_text=True, flat_metadata=True)
+                if chunk.sentence_vectors is not None:
+                    meta[SENTENCES_KEY] = sentences.pack([(a, b) for a, b, _ in chunk.sentences],
+                                                         chunk.sentence_vectors)
+                for key, value in zip(chunk_rows, (chunk.id, vec.tolist(), chunk.text, meta), strict=True):
+                    chunk_rows[key].append(value)
             if len(vectors):  # a claim's vector is that of the chunk it sits in (no extra embedding work)
                 for cl in claims:
                     at = next((i for i, c in enumerate(chunks) if c.start <= cl.start < c.end), 0)
@@ -337,8 +361,8 @@ class IndexStore:
             records["metadatas"].append({**article.metadata, "root": article.root,
                                          "content_hash": article.content_hash, "chunks": len(chunks)})
         step = self.max_batch
-        for i in range(0, len(nodes), step):  # Chroma refuses larger calls (5,461 rows embedded)
-            self.vector_store.add(nodes[i : i + step])
+        for i in range(0, len(chunk_rows["ids"]), step):  # Chroma refuses larger calls (5,461 rows embedded)
+            self.chunks.add(**{k: v[i : i + step] for k, v in chunk_rows.items()})
         for i in range(0, len(claim_rows), step):
             rows = claim_rows[i : i + step]
             self.claims_col.add(

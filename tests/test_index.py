@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter, MetadataFilters, VectorStoreQuery
 
@@ -498,3 +499,52 @@ def test_bm25_finds_a_chunk_by_its_article_title(sample_settings: settings_modul
     assert picked, "some passage lacks a word of its title"
     node_id, word = picked[0]
     assert node_id in {h.node.node_id for h in retriever.retrieve(QueryBundle(word)) if (h.score or 0) > 0}
+
+
+def test_sentence_vectors_pack_small_and_come_back_close() -> None:
+    from index.sentences import pack, unpack
+
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(7, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    spans = [(i * 100, i * 100 + 90) for i in range(7)]
+    blob = pack(spans, vectors)
+    back = unpack(blob)
+    assert back.spans == spans
+    assert np.min(np.sum(back.vectors * vectors, axis=1)) > 0.99
+    assert len(blob) < vectors.nbytes / 2  # int8: well under the float32 size, even in base64
+    with pytest.raises(ValueError):
+        unpack(blob[:-8])
+
+
+def test_each_chunk_stores_its_sentences_vectors_and_its_vector_is_their_mean(
+        sample_settings: settings_module.Settings, embedder: Embedder) -> None:
+    from index.reader import open_store
+    from index.sentences import mean_vector
+
+    store = open_store(sample_settings)
+    got = store.chunks.get(include=["metadatas", "documents", "embeddings"])
+    stored = store.sentence_vectors(got["ids"])
+    assert set(stored) == set(got["ids"])
+    records = store.records(with_text=True)
+    for ident, meta, doc, vector in zip(got["ids"], got["metadatas"], got["documents"], got["embeddings"],
+                                        strict=True):
+        sv = stored[ident]
+        start, end = int(meta["start"]), int(meta["end"])
+        assert sv.spans[0][0] == start and sv.spans[-1][1] == end  # the sentences cover the chunk
+        assert all(a < b <= c for (a, b), (c, _) in itertools.pairwise(sv.spans))
+        text = records[str(meta["article_id"])].text
+        assert " ".join(text[a:b] for a, b in sv.spans).split() == doc.split()
+        fresh = embedder.embed([text[a:b] for a, b in sv.spans])
+        assert np.min(np.sum(fresh * sv.vectors, axis=1)) > 0.98
+        assert float(np.dot(mean_vector(sv.vectors), np.asarray(vector))) > 0.99
+
+
+def test_answering_embeds_only_the_question(sample_settings: settings_module.Settings, embedder: Embedder) -> None:
+    from assistant.service import Assistant
+
+    assistant = Assistant(sample_settings, embedder)
+    question = "How many troops did South Korea's spy agency say were in Russia's Far East?"
+    answer = assistant.ask(question)
+    assert not answer.abstained and answer.passages
+    assert list(assistant.scorer._cache) == [question]  # every passage sentence came from the index
