@@ -29,7 +29,7 @@ from settings import Settings
 
 KEYWORD_WEIGHT = 0.5
 DENSE_WEIGHT = 0.5
-RECENCY_WEIGHT = 0.3  # a passage from the as-of day gains as much as 30% of the best keyword match
+RECENCY_WEIGHT = 0.3  # what a passage from the as-of day gains (the best keyword and dense match: 1.0)
 RECENCY_DAYS = 7.0  # ... one a week older e^-1 of that
 
 
