@@ -84,7 +84,6 @@ class Chunker:
                     end=end,
                     raw_start=raw_start,
                     raw_end=raw_end,
-                    tokens=len(self.count(text)) + 2,
                     sentences=sentences,
                     metadata={
                         "article_id": article.id,

@@ -88,7 +88,6 @@ class Chunk:
     end: int
     raw_start: int
     raw_end: int
-    tokens: int = 0
     metadata: dict[str, str | int] = field(default_factory=dict)
     sentences: list[tuple[int, int, int]] = field(default_factory=list)  # (start, end, tokens) in the article
     sentence_vectors: np.ndarray | None = None  # one per sentence, set when embedded

@@ -32,6 +32,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from index import sentences
 from index.claims import Claim
 from index.models import Article, Chunk
+from index.sentences import mean_vector
 from settings import Settings
 
 _GET_PAGE = 5000
@@ -354,9 +355,8 @@ class IndexStore:
                 for cl in claims:
                     at = next((i for i, c in enumerate(chunks) if c.start <= cl.start < c.end), 0)
                     claim_rows.append((cl, vectors[at]))
-            mean = vectors.mean(axis=0) if len(vectors) else np.zeros(self.chunks_dim)
             records["ids"].append(article.id)
-            records["embeddings"].append((mean / (float(np.linalg.norm(mean)) or 1.0)).tolist())
+            records["embeddings"].append((mean_vector(vectors) if len(vectors) else np.zeros(self.chunks_dim)).tolist())
             records["documents"].append(article.text)
             records["metadatas"].append({**article.metadata, "root": article.root,
                                          "content_hash": article.content_hash, "chunks": len(chunks)})
