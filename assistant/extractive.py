@@ -30,6 +30,8 @@ from index.lexicon import STANCE_GROUPS
 
 MIN_SCORE = 0.42  # below this the best sentence does not answer the question (tuned on the gold set)
 MIN_LEXICAL = 0.34  # ... and it must state some of the question's own terms
+TYPED_LEXICAL = 0.5  # ... or half that, when a top sentence ties a name of the asked-for kind to the question
+NAMED_ANSWERS = frozenset({"person", "place", "name", "named"})
 KEEP_RATIO = 0.6  # further sentences must score within this ratio of the best one...
 FLOOR = 0.3  # ... and above this
 REDUNDANCY = 0.3  # MMR weight: how much saying the same thing again costs
@@ -94,7 +96,8 @@ def should_abstain(q: QuestionInfo, scored: list[ScoredSentence], passages: list
     if not scored:
         return True
     corpus_text = " ".join(p.text + " " + p.title for p in passages)
-    if q.names and names_in(q.names, corpus_text) < 1.0:
+    required = tuple(n for n in q.names if n not in q.groups)
+    if required and names_in(required, corpus_text) < 1.0:
         return True  # the articles never mention someone or something the question is about
     if q.answer_type == "number" and q.focus and not any(mentions(s.text, q.focus) for s in scored[:5]):
         return True  # "how many tanks?" answered by sentences about troops is not an answer
@@ -104,7 +107,11 @@ def should_abstain(q: QuestionInfo, scored: list[ScoredSentence], passages: list
     best = scored[0]
     # a long question is answered by a sentence that states about two of its terms, not a third of them
     lexical_floor = min(MIN_LEXICAL, 2.0 / max(len(set(q.terms)), 1))
-    return best.score < MIN_SCORE or max(s.lexical for s in scored[:5]) < lexical_floor
+    lexical = max(s.lexical for s in scored[:5])
+    if lexical < lexical_floor and q.answer_type in NAMED_ANSWERS and lexical >= TYPED_LEXICAL * lexical_floor:
+        # "which country ...?": a sentence naming a place, tied to the question, answers it in its own words
+        return not has_typed_answer(q, scored[:CANDIDATES], strict=True)
+    return best.score < MIN_SCORE or lexical < lexical_floor
 
 
 def select(q: QuestionInfo, scored: list[ScoredSentence], by_key: dict[tuple[str, int, int], ScoredSentence]

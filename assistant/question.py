@@ -39,7 +39,8 @@ SAY_VERBS = frozenset("say said says call called describe described label labell
                       "claim claimed warn warned".split())
 _NAME = re.compile(r"\b(?:[A-Z][\w'\-]+|[A-Z]{2,})(?:\s+(?:[A-Z][\w'\-]+|[A-Z]{2,}))*")
 _NOT_NAMES = QUESTION_WORDS | {"did", "does", "do", "is", "are", "was", "were", "has", "have", "and", "according",
-                               "the", "in", "on", "a", "an", "if", "give", "list", "name", "summarize", "explain"}
+                               "the", "in", "on", "a", "an", "if", "give", "list", "name", "summarize", "explain",
+                               "true", "false", "or"}  # "True or false: ..." frames the question
 # Words that frame the answer rather than name what it is about ("according to different sources").
 FRAMING = frozenset(stem(w) for w in ("different", "various", "sources", "source"))
 # English time deixis: words that tie a question to the moment it is asked ("this week", "latest",
@@ -48,6 +49,7 @@ TIMELY = re.compile(
     r"\b(?:(?:this|last|past|coming|next) (?:week|weekend|month|year|season|few days)|recent|recently|lately|"
     r"currently|current|latest|newest|so far|now|today|tonight|yesterday|this (?:morning|afternoon|evening)|"
     r"(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b", re.I)
+_QUOTES = "\"'\u201c\u201d\u2018\u2019 "
 _AUXILIARIES = {"did", "does", "do", "is", "are", "was", "were", "has", "have", "had", "will", "would"}
 
 
@@ -65,6 +67,9 @@ def analyze(question: str) -> QuestionInfo:
         text=q,
         terms=tuple(t for t in content_terms(q) if t not in FRAMING),
         names=_names(q, doc),
+        # A nationality or group ("Brits", "Democrats") is an adjective to the articles as often as a name
+        # ("UK", "Democratic"): the articles need not spell it out for the question to be answerable.
+        groups=tuple(ent.text for ent in doc.ents if ent.label_ == "NORP"),
         focus=focus,
         answer_type=answer_type,
         labels=LABELS[answer_type],
@@ -165,7 +170,8 @@ def _names(q: str, doc: Doc) -> tuple[str, ...]:
     names: list[str] = []
     for ent in doc.ents:
         if ent.label_ in NAMES:
-            names.append(re.sub(r"^(?:the|The)\s+", "", re.sub(r"['\u2019]s$", "", ent.text)))
+            name = re.sub(r"^(?:the|The)\s+", "", ent.text).strip(_QUOTES)  # 'the "Super Mario Bros. Movie'
+            names.append(re.sub(r"['\u2019]s$", "", name))
     for m in _NAME.finditer(q):
         words = [w for w in m.group(0).split() if w.lower() not in _NOT_NAMES]
         starts_sentence = m.start() == 0 or bool(re.search(r"[.!?:]\s*$", q[: m.start()]))

@@ -87,7 +87,8 @@ class Assistant:
         self._sync()
         standalone = self._condense(question, history)
         q = analyze(standalone)
-        fused = self.retriever.retrieve(standalone, filters, now=self._now(as_of, q))
+        now = self._now(as_of, q)
+        fused = self.retriever.retrieve(standalone, filters, now=now)
         if not fused:
             self._nothing_to_search(filters)
         found_in = {p.article_id for p in fused}
@@ -96,9 +97,9 @@ class Assistant:
         # (and those holding relevant claims), so latency does not grow with the corpus.
         candidates = fused[: self.settings.rerank_depth]
         candidates += self._claim_passages(claims, candidates)
-        ranked, scored = self.scorer.rerank(q, candidates, claims) if self.settings.rerank else (candidates, [])
+        ranked, scored = self.scorer.rerank(q, candidates, claims, now) if self.settings.rerank else (candidates, [])
         if not self.settings.rerank:
-            scored = self.scorer.score(q, candidates, claims)
+            scored = self.scorer.score(q, candidates, claims, now)
         passages = ranked[: self.settings.top_k]
         draft = extractive.answer(q, scored, fused + candidates)
         text = draft.text

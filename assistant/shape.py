@@ -30,7 +30,7 @@ from index.nlp import parse
 
 LEAD_WORDS = 40  # a lead sentence longer than this is cut to the clauses around the answer
 CANDIDATES = 8  # top sentences searched for the answer entity
-TYPED_RATIO = 0.9  # a sentence below this share of the best score does not lead (0.8-1.0: same sample scores)
+TYPED_RATIO = 0.9  # a sentence below this share of the best score does not lead (0.7-0.8: -0.5 to -1 point, RTQA)
 MAX_SPEAKERS = 3
 MAX_FIGURES = 4
 QUOTE_WORDS = 30  # a quotation in a speaker clause is cut to this many words
@@ -201,23 +201,23 @@ def typed_lead(q: QuestionInfo, top: list[ScoredSentence]) -> Lead | None:
     if not q.labels or not top:
         return None
     close = [s for s in top if s.score >= TYPED_RATIO * top[0].score]
-    for s, doc in zip(close, _docs(close), strict=True):
-        if not _ties(q, s, doc):
-            continue
-        ent = answer_entity(q, s, doc, q.labels)
-        if ent is None:
-            continue
-        span = answer_span(ent)
-        body = trim(s.text, span)
-        opening = body.lstrip("… ")
-        prefix = "" if opening.lower().startswith(span.lower()) or span not in body else f"{span}: "
-        return Lead(parts=[(body, s)], prefix=prefix, typed=True)
-    return None
+    found = [(s, ent) for s, doc in zip(close, _docs(close), strict=True)
+             if _ties(q, s, doc) and (ent := answer_entity(q, s, doc, q.labels)) is not None]
+    if not found:
+        return None
+    # "who ...?": a person in any close sentence before a body or a country in the best one
+    rank = {label: i for i, label in enumerate(PREFERENCE)} if q.answer_type == "person" else {}
+    s, ent = min(found, key=lambda f: rank.get(f[1].label_, len(rank)))
+    span = answer_span(ent)
+    body = trim(s.text, span)
+    opening = body.lstrip("… ")
+    prefix = "" if opening.lower().startswith(span.lower()) or span not in body else f"{span}: "
+    return Lead(parts=[(body, s)], prefix=prefix, typed=True)
 
 
-def has_typed_answer(q: QuestionInfo, top: list[ScoredSentence]) -> bool:
-    """Some top sentence ties an entity of the asked-for type (read broadly) to the focus."""
-    labels = RELAXED.get(q.answer_type)
+def has_typed_answer(q: QuestionInfo, top: list[ScoredSentence], strict: bool = False) -> bool:
+    """Some top sentence ties an entity of the asked-for type (read broadly, unless ``strict``) to the focus."""
+    labels = q.labels if strict else RELAXED.get(q.answer_type)
     if not labels:
         return True
     return any(_ties(q, s, doc) and answer_entity(q, s, doc, labels) is not None

@@ -94,6 +94,7 @@ class QuestionInfo:
     text: str
     terms: tuple[str, ...]
     names: tuple[str, ...]  # proper names / numbers the answer must be about
+    groups: tuple[str, ...]  # the names that are nationalities or groups ("Brits"): not required of the articles
     wants_number: bool
     wants_person: bool
     wants_time_order: bool

@@ -8,13 +8,18 @@ records across articles.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 from index.speakers import merge_corpus
 
 
-@dataclass
+SHARED = frozenset({"speaker", "speaker_key", "person", "role", "organisation", "stance", "kind", "unit", "measure",
+                    "published", "title", "source"})
+
+
+@dataclass(slots=True)  # a large index holds ~160,000 of them in every app process
 class Claim:
     """An attributed statement or figure; ``start``/``end`` locate it in the article's clean text."""
 
@@ -56,8 +61,10 @@ class Claim:
     def from_metadata(cls, meta: dict[str, object], statement: str) -> Claim:
         if "claim" in meta:
             packed = json.loads(str(meta["claim"]))
-            return cls(statement=statement, article_id=str(meta.get("article_id", "")),
-                       **{k: v for k, v in packed.items() if k in cls.__dataclass_fields__})
+            # one copy of each speaker, title, date... across the claims that repeat it
+            shared = {k: sys.intern(v) if k in SHARED and isinstance(v, str) else v for k, v in packed.items()
+                      if k in cls.__dataclass_fields__}
+            return cls(statement=statement, article_id=sys.intern(str(meta.get("article_id", ""))), **shared)
         fields = {k: meta[k] for k in cls.__dataclass_fields__ if k in meta and k != "mentions"}  # one key a field
         if "value" in fields:
             fields["value"] = float(fields["value"])  # type: ignore[arg-type]  # older stores hold ints

@@ -14,7 +14,9 @@ import pytest
 
 import settings as settings_module
 from assistant.citations import resolve, split_answer, support
+from assistant.extractive import MIN_LEXICAL, should_abstain
 from assistant.question import analyze
+from assistant.scoring import ScoredSentence
 from assistant.service import ABSTAIN_TEXT, Assistant, _redact
 from assistant.types import Answer, Filters, NothingToSearchError, Passage, QuestionError
 from index.build import Pipeline, build
@@ -142,6 +144,8 @@ def test_follow_up_naming_a_new_subject_is_about_that_subject(sample_assistant: 
     [
         ("Which villages did Russian state media claim had been captured in Donetsk?", "Serebrianka and Mykolaivka"),
         ("Who is the Kremlin spokesman quoted on the reports of North Korean troops?", "Dmitry Peskov"),
+        # the best sentence's doer is a ministry; a close one names the person who spoke for it
+        ("Who spoke for South Korea's unification ministry?", "Koo Byoung-sam"),
     ],
 )
 def test_the_lead_gives_the_fact_asked_for_first(sample_assistant: Assistant, question: str, first: str) -> None:
@@ -306,3 +310,47 @@ def test_time_words_mark_a_question_as_asked_now(question: str, timely: bool) ->
 def test_an_unreadable_as_of_date_is_a_question_error(dated_assistant: Assistant) -> None:
     with pytest.raises(QuestionError, match="Cannot read the date"):
         dated_assistant.ask("How many jobs were cut this week?", as_of="next blursday")
+
+
+def test_sentences_from_near_the_as_of_day_lead(dated_assistant: Assistant) -> None:
+    """Two articles say the same thing with a different figure: the as-of day picks the sentence, even
+    when retrieval ranked both alike."""
+    question = "How many jobs did Vantrell Foods say it would cut?"
+    passages = dated_assistant.retriever.retrieve(question)  # no as-of day: no recency in retrieval
+    for day, figure in (("2023-01-12", "300"), ("2023-03-15", "900")):
+        now = dated_assistant._now(day, analyze(question))
+        best = dated_assistant.scorer.score(analyze(question), passages, now=now)[0]
+        assert f" {figure} jobs" in best.text, (day, best.text)
+
+
+@pytest.mark.parametrize(("who", "abstains"), [("Danish officials", False), ("Lars Jensen", True)])
+def test_a_nationality_need_not_be_in_the_articles_but_a_person_must(dated_assistant: Assistant, who: str,
+                                                                      abstains: bool) -> None:
+    """"Brits", "Danish": articles write "the UK", "Denmark" as often; a person they never name is another story."""
+    answer = dated_assistant.ask(f"When did {who} say the Qorvath harbour reopened?")
+    assert answer.abstained is abstains, answer.answer
+    if not abstains:
+        assert "Monday" in split_answer(answer.answer)[0][0]
+
+
+def test_question_framing_and_quote_marks_are_not_names() -> None:
+    assert analyze("True or false: the Qorvath harbour reopened on Monday.").names == ("Qorvath", "Monday")
+    names = analyze("Which actor voices Mario in the \u201cSuper Mario Bros. Movie,\u201d released this week?").names
+    assert names and not any(n[:1] in "\"\u201c" or n[-1:] in "\"\u201d," for n in names), names
+    assert analyze("What percentage of Brits suffer from misophonia?").groups == ("Brits",)
+
+
+@pytest.mark.parametrize(("sentence", "abstains"), [
+    ("Fans in Brazil paid tribute to the striker outside the stadium.", False),
+    ("Fans everywhere paid tribute to the striker outside the stadium.", True),
+])
+def test_a_which_question_answered_in_other_words_needs_a_name_of_that_kind(sentence: str, abstains: bool) -> None:
+    """A sentence sharing few of a long question's words still answers "which country" when it names one."""
+    q = analyze("Huge crowds lined the streets of which country this week to pay tribute to the late striker?")
+    floor = min(MIN_LEXICAL, 2.0 / len(set(q.terms)))
+    passage = Passage("c1", "a1", "Tributes", "Example Wire", "2023-01-03", "", sentence, 0, len(sentence), 1.0)
+    scored = ScoredSentence(passage=passage, start=0, end=len(sentence), text=sentence, dense=0.7,
+                            lexical=0.6 * floor, score=0.6)
+    assert should_abstain(q, [scored], [passage]) is abstains
+    scored.lexical = 0.4 * floor  # too few of its words, whatever the sentence names
+    assert should_abstain(q, [scored], [passage])
