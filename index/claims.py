@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass, field
 
 from index.speakers import merge_corpus
 
-
 SHARED = frozenset({"speaker", "speaker_key", "person", "role", "organisation", "stance", "kind", "unit", "measure",
                     "published", "title", "source"})
 
