@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from index.speakers import merge_corpus
 
@@ -61,8 +62,8 @@ class Claim:
         if "claim" in meta:
             packed = json.loads(str(meta["claim"]))
             # one copy of each speaker, title, date... across the claims that repeat it
-            shared = {k: sys.intern(v) if k in SHARED and isinstance(v, str) else v for k, v in packed.items()
-                      if k in cls.__dataclass_fields__}
+            shared: dict[str, Any] = {k: sys.intern(v) if k in SHARED and isinstance(v, str) else v
+                                      for k, v in packed.items() if k in cls.__dataclass_fields__}
             return cls(statement=statement, article_id=sys.intern(str(meta.get("article_id", ""))), **shared)
         fields = {k: meta[k] for k in cls.__dataclass_fields__ if k in meta and k != "mentions"}  # one key a field
         if "value" in fields:
