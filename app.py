@@ -33,6 +33,9 @@ log = logging.getLogger("newsqa.app")
 STANCES = ["", *lexicon.STANCES]
 MAX_SOURCE_BLOCKS = 20  # answers whose sources stay in the panel
 MAX_CACHED_VIEWS = 8  # who-said-what filter results kept for page turns
+READING = ("<p class='note reading'>Reading who said what across the whole index (once after start-up or a "
+           "change to the index; a minute at most on thousands of articles). The first page appears here by "
+           "itself; the chat works meanwhile.</p>")
 CSS_FILE = Path(__file__).with_name("ui") / "app.css"
 HEAD_FILE = Path(__file__).with_name("ui") / "citations.html"
 Chat = list[dict[str, Any]]
@@ -216,8 +219,18 @@ class App:
         choices = [(g.label, g.key) for g in shaped.figures]
         return listing, number, gr.update(choices=choices, value=first.key if first else None), chart
 
-    def claims_first_page(self, speaker: str, stance: str, figures_only: bool) -> tuple[str, float, Any, str]:
-        return self.claims_page(speaker, stance, figures_only, 1)
+    def claims_first_page(self, speaker: str, stance: str, figures_only: bool
+                          ) -> Iterator[tuple[str, float, Any, str]]:
+        """Page 1; first a note that the statements are being read when they are not in hand yet (right
+        after start-up or an index change the read takes seconds on a large index: the page stays usable)."""
+        if not self._grouped(speaker, stance, figures_only):
+            yield READING, 1, gr.update(), ""
+        yield self.claims_page(speaker, stance, figures_only, 1)
+
+    def _grouped(self, speaker: str, stance: str, figures_only: bool) -> bool:
+        """Is this view of the current statements grouped already (a page of it is a quick read)?"""
+        hit = self._shapes.get((speaker or "", stance or "", bool(figures_only)))
+        return hit is not None and hit[0] is self.current().claims.read()
 
     def claims_previous_page(self, speaker: str, stance: str, figures_only: bool, page: float | None
                              ) -> tuple[str, float, Any, str]:

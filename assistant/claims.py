@@ -113,6 +113,12 @@ class ClaimBook:
     def all(self) -> list[Claim]:
         return self._current().claims
 
+    def read(self) -> list[Claim] | None:
+        """The claims already read if they are still the index's current ones; None (without reading
+        them, which takes seconds on a large index) if not."""
+        key = self.store.stamp()
+        return self._lookup.claims if key and key == self._key else None
+
     def find(self, speaker: str = "", stance: str = "", kind: str = "", filters: Filters | None = None) -> list[Claim]:
         """Claims by a speaker (any part of name, role or organisation) and/or with a stance."""
         book = self._current()

@@ -22,11 +22,8 @@ import pytest
 import settings as settings_module
 from index.build import Pipeline, build
 from index.embedder import Embedder
-from ui.serve import ROOT, AppServer
+from ui.serve import CHROMIUM, CHROMIUM_ARGS, ROOT, AppServer
 
-CHROMIUM = Path(os.environ.get("NEWSQA_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 ARTIFACTS = ROOT / "test-artifacts"
 DENIED = "Who denied sending troops to Russia, and what did they call the claims?"
 HARBOUR = ("Port authority of Qorvath\n\nThe Qorvath harbour authority said on Tuesday that 42 container cranes "

@@ -306,3 +306,25 @@ def test_phone_width_layout(browser: Any, app: AppServer) -> None:  # noqa: F811
     assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 1
     _shot(page, "views_phone_who_said_what")
     page.close()
+
+
+def test_who_said_what_says_it_is_reading_until_the_statements_are_grouped(home: Path, embedder: Embedder,
+                                                                           tmp_path: Path) -> None:
+    """Right after start-up or an index change, reading every statement takes seconds on a large index:
+    the tab says so at once and then shows page 1, instead of hanging until the read is done."""
+    import shutil
+
+    from app import READING, App
+    from assistant.service import Assistant
+
+    copy = tmp_path / "home"
+    shutil.copytree(home, copy)
+    s = settings_module.Settings(home=copy)
+    app = App(Assistant(s, Pipeline(s, embedder)))
+    app.claims_page("", "", False, 1)  # grouped once (waits for the start-up read)
+    ready = list(app.claims_first_page("", "", False))
+    assert len(ready) == 1 and "details class='speaker'" in ready[0][0].replace('"', "'")
+    app.assistant.store.bump()  # a write elsewhere: the statements must be read again
+    pages = list(app.claims_first_page("", "", False))
+    assert [p[0] == READING for p in pages] == [True, False]
+    assert "details class='speaker'" in pages[1][0].replace('"', "'")

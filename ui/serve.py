@@ -47,6 +47,12 @@ def stop_process(proc: subprocess.Popen[bytes]) -> None:
         proc.kill()
 
 
+# Debian's chromium, headless, offline: what the browser tests and `python -m bench.claims_tab` drive.
+CHROMIUM = Path(os.environ.get("NEWSQA_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
 class AppServer:
     """`python app.py` with NEWSQA_HOME=home (plus any NEWSQA_* given), logging to home/app.log."""
 
