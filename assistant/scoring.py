@@ -149,7 +149,7 @@ class SentenceScorer:
             by_article.setdefault(c.article_id, []).append(c)
         if not sents:
             return []
-        qv = self.vectors([q.text])[0]
+        qv = self.vectors([q.asked or q.text])[0]  # "X happened this week. Which Y ...?": the sentence that asks
         fresh = [s for s in sents if s.vector is None]
         for s, v in zip(fresh, self.vectors([s.text for s in fresh]), strict=True):
             s.vector = v

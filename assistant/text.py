@@ -103,6 +103,7 @@ class QuestionInfo:
     answer_type: str = "description"  # person | place | date | number | name | named | quote | description
     labels: frozenset[str] = frozenset()  # entity labels an answer of that type carries
     subject: str = ""  # who a "what did X say/do" question is about
+    asked: str = ""  # the sentence that asks, when the question sets the scene first ("X happened. Which Y?")
     timely: bool = False  # anchored to "now" ("this week", "latest", "so far"): prefer articles near the as-of date
 
 

@@ -354,3 +354,10 @@ def test_a_which_question_answered_in_other_words_needs_a_name_of_that_kind(sent
     assert should_abstain(q, [scored], [passage]) is abstains
     scored.lexical = 0.4 * floor  # too few of its words, whatever the sentence names
     assert should_abstain(q, [scored], [passage])
+
+
+def test_a_question_that_sets_the_scene_first_is_scored_on_the_sentence_that_asks() -> None:
+    scene = analyze("Vantrell Foods shut two bakeries this month. How many jobs did it say it would cut?")
+    assert scene.asked == "How many jobs did it say it would cut?"
+    assert "vantrel" in scene.terms  # the scene still counts for the words a sentence must share
+    assert analyze("How many jobs did Vantrell Foods say it would cut?").asked == ""
