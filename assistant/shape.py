@@ -34,6 +34,10 @@ TYPED_RATIO = 0.9  # a sentence below this share of the best score does not lead
 MAX_SPEAKERS = 3
 MAX_FIGURES = 4
 QUOTE_WORDS = 30  # a quotation in a speaker clause is cut to this many words
+CALENDAR = frozenset(
+    "january february march april may june july august september october november december jan feb mar apr "
+    "jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday today yesterday "
+    "tomorrow tonight noon midnight morning afternoon evening spring summer autumn fall winter".split())
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
 SEVERAL = re.compile(r"\b(?:different|various|sources|estimates|figures|range|each)\b", re.I)
 _WORDS = re.compile(r"[A-Za-z]+")
@@ -107,6 +111,7 @@ def answer_entity(q: QuestionInfo, s: ScoredSentence, doc: Doc, labels: frozense
     nearest the question's terms); never one the question itself names."""
     found = [e for e in _entities(doc, q) if e.label_ in labels and not _in_question(e, q)
              and (e.label_ not in {"DATE", "TIME"} or q.answer_type != "number" or any(t.like_num for t in e))
+             and (q.answer_type != "date" or _on_calendar(e))
              and not (q.focus and q.answer_type != "number" and mentions(e.text, q.focus))]  # "General Assembly"
     if q.answer_type == "number" and q.focus:  # "two units" does not answer "how many soldiers"; "about 1,500"
         # (of the troops just named) may
@@ -131,6 +136,13 @@ def answer_entity(q: QuestionInfo, s: ScoredSentence, doc: Doc, labels: frozense
     rank = {label: i for i, label in enumerate(PREFERENCE)}
     return min(found, key=lambda e: (rank.get(e.label_, len(rank)),
                                      min((abs(e.start - a) for a in anchors), default=0)))
+
+
+def _on_calendar(ent: Span) -> bool:
+    """A date a "when" question can be answered with: it has a number or names a month or a day
+    ("2001", "May 11", "Monday"), unlike "the year" (of "album of the year") or "the past".
+    The recogniser tags both kinds DATE."""
+    return any(t.like_num or t.text.lower().rstrip(".") in CALENDAR for t in ent)
 
 
 def _linked(ent: Span, focus: Token) -> bool:

@@ -361,3 +361,19 @@ def test_a_question_that_sets_the_scene_first_is_scored_on_the_sentence_that_ask
     assert scene.asked == "How many jobs did it say it would cut?"
     assert "vantrel" in scene.terms  # the scene still counts for the words a sentence must share
     assert analyze("How many jobs did Vantrell Foods say it would cut?").asked == ""
+
+
+@pytest.mark.parametrize(("sentence", "answer"), [
+    ("Harry Styles won album of the year, while Beyonce won her first Grammy in 2001.", "2001"),
+    ("Harry Styles won album of the year at the Grammys.", None),
+])
+def test_a_when_question_is_answered_by_a_calendar_date_not_by_the_year_of_album_of_the_year(
+        sentence: str, answer: str | None) -> None:
+    from assistant.shape import answer_entity
+    from index.nlp import parse
+
+    q = analyze("When did Beyonce win her first Grammy?")
+    passage = Passage("c1", "a1", "Grammys", "Example Wire", "2023-02-06", "", sentence, 0, len(sentence), 1.0)
+    scored = ScoredSentence(passage=passage, start=0, end=len(sentence), text=sentence, lexical=0.5, score=0.8)
+    ent = answer_entity(q, scored, parse([sentence])[0], q.labels)
+    assert (ent.text if ent is not None else None) == answer
