@@ -32,7 +32,8 @@ KIND_NOUNS: dict[str, str] = {
     **dict.fromkeys("year month day date time week decade century season".split(), "date"),
     **dict.fromkeys("country city state town village place region nation province continent county "
                     "capital island location venue".split(), "place"),
-    **dict.fromkeys("number percentage percent share rate amount price cost figure total sum".split(), "number"),
+    # not "figure": "which political figure" asks for a person
+    **dict.fromkeys("number percentage percent share rate amount price cost total sum".split(), "number"),
     **dict.fromkeys("person man woman who player actor actress singer official leader".split(), "person"),
 }
 SAY_VERBS = frozenset("say said says call called describe described label labelled labeled tell told "
@@ -149,15 +150,18 @@ def _name_of(doc: Doc) -> Token | None:
 def _counted(doc: Doc) -> Token | None:
     """"how many troops", "how much money": the noun after many/much (not an auxiliary)."""
     for t in doc:
-        if t.text.lower() in {"many", "much", "percentage", "number", "share"} and t.head.i > t.i:
+        low = t.text.lower()
+        if low in {"percentage", "number", "share", "proportion"}:  # "what percentage of the population"
+            objects = [c for p in t.children if p.text.lower() == "of" for c in p.children if c.dep_ == "pobj"]
+            if objects:
+                return objects[0]
+        # "how many troops", not the "many" of "many other countries" in a scene-setting clause
+        asks = low in {"many", "much"} and t.i > 0 and doc[t.i - 1].text.lower() == "how"
+        if (asks or low in {"percentage", "number", "share"}) and t.head.i > t.i:
             head = t.head
             if (head.text.lower() not in _AUXILIARIES and head.text[:1].isalpha() and head.dep_ != "ROOT") \
                     or (head.text.lower() not in _AUXILIARIES and t.dep_ in {"amod", "nummod"}):
                 return head
-        if t.text.lower() in {"percentage", "number", "share"}:
-            objects = [c for p in t.children if p.text.lower() == "of" for c in p.children if c.dep_ == "pobj"]
-            if objects:
-                return objects[0]
     return None
 
 

@@ -377,3 +377,14 @@ def test_a_when_question_is_answered_by_a_calendar_date_not_by_the_year_of_album
     scored = ScoredSentence(passage=passage, start=0, end=len(sentence), text=sentence, lexical=0.5, score=0.8)
     ent = answer_entity(q, scored, parse([sentence])[0], q.labels)
     assert (ent.text if ent is not None else None) == answer
+
+
+@pytest.mark.parametrize(("question", "answer_type", "focus"), [
+    ("Which political figure resigned this week?", "name", "figur"),  # a person, not a number
+    ("Many other countries sprang forward. By how many hours were clocks moved?", "number", "hour"),
+    ("It was World Water Day. What percentage of the global population lacks clean water?", "number", "popul"),
+])
+def test_the_counted_thing_is_what_how_many_or_percentage_of_points_at(question: str, answer_type: str,
+                                                                       focus: str) -> None:
+    q = analyze(question)
+    assert (q.answer_type, q.focus) == (answer_type, focus)
