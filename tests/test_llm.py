@@ -131,11 +131,14 @@ def test_llm_down_falls_back_to_the_extractive_answer(sample_settings: settings_
 def test_a_long_stream_is_cut_at_the_time_budget(llm_server: str) -> None:
     client = llm(llm_server, llm_max_tokens=300)
     list(client.stream(LONG, timeout=120))  # the server now has the prompt cached: later runs only generate
-    started = time.perf_counter()
-    whole = list(client.stream(LONG, timeout=120))
-    took = time.perf_counter() - started
+    runs = []
+    for _ in range(2):  # the faster of two: a run slowed by a busy CPU must not set a budget a later run beats
+        started = time.perf_counter()
+        whole = list(client.stream(LONG, timeout=120))
+        runs.append(time.perf_counter() - started)
+    took = min(runs)
     assert len(whole) >= 10, "the prompt asks for a long reply"
-    budget = max(0.2, round(took / 2, 1))  # half of what the whole reply takes on this (shared) CPU
+    budget = max(0.2, round(took / 3, 1))  # a third of what the whole reply takes on this (shared) CPU
     got: list[str] = []
     started = time.perf_counter()
     with pytest.raises(LLMTimeout, match=rf"did not answer within {budget:g} s"):
