@@ -230,7 +230,7 @@ class App:
     def _grouped(self, speaker: str, stance: str, figures_only: bool) -> bool:
         """Is this view of the current statements grouped already (a page of it is a quick read)?"""
         hit = self._shapes.get((speaker or "", stance or "", bool(figures_only)))
-        return hit is not None and hit[0] is self.current().claims.read()
+        return hit is not None and hit[0] is self.current().claims.loaded()
 
     def claims_previous_page(self, speaker: str, stance: str, figures_only: bool, page: float | None
                              ) -> tuple[str, float, Any, str]:

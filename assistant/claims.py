@@ -113,7 +113,7 @@ class ClaimBook:
     def all(self) -> list[Claim]:
         return self._current().claims
 
-    def read(self) -> list[Claim] | None:
+    def loaded(self) -> list[Claim] | None:
         """The claims already read if they are still the index's current ones; None (without reading
         them, which takes seconds on a large index) if not."""
         key = self.store.stamp()

@@ -70,7 +70,7 @@ def analyze(question: str) -> QuestionInfo:
         names=_names(q, doc),
         # A nationality or group ("Brits", "Democrats") is an adjective to the articles as often as a name
         # ("UK", "Democratic"): the articles need not spell it out for the question to be answerable.
-        groups=tuple(ent.text for ent in doc.ents if ent.label_ == "NORP"),
+        groups=tuple(_entity_name(ent.text) for ent in doc.ents if ent.label_ == "NORP"),
         focus=focus,
         answer_type=answer_type,
         labels=LABELS[answer_type],
@@ -179,13 +179,17 @@ def _subject(doc: Doc) -> str:
     return ""
 
 
+def _entity_name(text: str) -> str:
+    """'the "Super Mario Bros. Movie' -> Super Mario Bros. Movie; "Austin's" -> Austin."""
+    return re.sub(r"['\u2019]s$", "", re.sub(r"^(?:the|The)\s+", "", text).strip(_QUOTES))
+
+
 def _names(q: str, doc: Doc) -> tuple[str, ...]:
     """Names and numbers the question is about: entities, and capitalised runs not at a sentence start."""
     names: list[str] = []
     for ent in doc.ents:
         if ent.label_ in NAMES:
-            name = re.sub(r"^(?:the|The)\s+", "", ent.text).strip(_QUOTES)  # 'the "Super Mario Bros. Movie'
-            names.append(re.sub(r"['\u2019]s$", "", name))
+            names.append(_entity_name(ent.text))
     for m in _NAME.finditer(q):
         words = [w for w in m.group(0).split() if w.lower() not in _NOT_NAMES]
         starts_sentence = m.start() == 0 or bool(re.search(r"[.!?:]\s*$", q[: m.start()]))
