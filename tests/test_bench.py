@@ -1,9 +1,11 @@
-"""bench.answer's corpus and question choice (the measuring itself is run by hand: minutes)."""
+"""The benchmarks' inputs and error paths, and the who-said-what tab timed on the sample index (the
+large measurements are run by hand: minutes to an hour)."""
 
 from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -42,3 +44,25 @@ def test_size_options_belong_to_realtimeqa(capsys: pytest.CaptureFixture[str]) -
     with pytest.raises(SystemExit) as stop:
         main(["--limit", "5"])
     assert stop.value.code == 2 and "--limit/--full apply to --corpus realtimeqa" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("module", ["bench.retrieval", "bench.claims_tab"])
+def test_a_benchmark_on_a_folder_without_an_index_says_so(module: str, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib
+
+    code = importlib.import_module(module).main(["--home", str(tmp_path / "nothing")])
+    assert code == 2 and "no index at" in capsys.readouterr().err
+
+
+def test_the_who_said_what_tab_is_timed_in_a_real_browser(sample_settings: object, tmp_path: Path) -> None:
+    import shutil
+
+    from bench.claims_tab import measure
+
+    home = tmp_path / "home"
+    shutil.copytree(sample_settings.home, home)  # type: ignore[attr-defined]  # the app writes its log there
+    result = measure(home, rounds=1)
+    assert re.match(r"\d+ speakers; page 1 of \d+", result["pager"]), result["pager"]
+    assert 0 < result["first_open_after_start_shown_s"] <= result["first_open_after_start_s"]
+    assert result["tab_open_p50_s"] > 0 and result["next_page_p50_s"] > 0
