@@ -70,6 +70,7 @@ class App:
         self._pipeline: Pipeline | None = None
         self._shapes: dict[tuple[str, str, bool], tuple[list[Claim], claims_view.Shaped]] = {}
         self._claims_lock = threading.Lock()
+        self._overview: tuple[list[Claim], overview.Overview] | None = None  # for the claims it was drawn from
         # Read, merge and group the who-said-what store now, not when someone first opens its tab.
         threading.Thread(target=self._warm, name="claims-warm-up", daemon=True).start()
 
@@ -253,10 +254,17 @@ class App:
 
     # --- first visit -----------------------------------------------------------------------
     def first_visit(self) -> tuple[str, Any]:
-        """What the index holds and example questions drawn from it (or how to fill an empty index)."""
+        """What the index holds and example questions drawn from it (or how to fill an empty index); worked
+        out once per index change, not at every page load (1-3 s over the 158k statements of a large index)."""
         try:
             assistant = self.current()
-            seen = overview.overview(library.articles(assistant.store), self.all_claims())
+            every = self.all_claims()
+            cached = self._overview
+            if cached is not None and cached[0] is every:
+                seen = cached[1]
+            else:
+                seen = overview.overview(library.articles(assistant.store), every)
+                self._overview = (every, seen)
         except Exception as exc:
             return f"<div class='welcome error'>{html.escape(_store_problem(exc))}</div>", gr.Dataset(samples=[])
         return overview.overview_html(seen), gr.Dataset(samples=[[q] for q in seen.examples])

@@ -123,8 +123,12 @@ def _disputed(members: Sequence[Claim]) -> bool:
 def figure_groups(claims: Iterable[Claim], limit: int = 0) -> list[FigureGroup]:
     """Figures stated differently about the same subject, most attested first; a group whose statements all
     belong to a larger group already listed is left out ("troops" about "Korea" inside "North Korea")."""
+    return _figure_groups(_buckets(claims), limit)
+
+
+def _figure_groups(buckets: dict[tuple[str, str], tuple[str, list[Claim]]], limit: int) -> list[FigureGroup]:
     candidates = []
-    for (key, name_key), (name, members) in _buckets(claims).items():
+    for (key, name_key), (name, members) in buckets.items():
         if _disputed(members):
             unit = Counter(c.unit for c in members).most_common(1)[0][0]
             candidates.append(FigureGroup(f"{key}|{name_key}", unit, name, tuple(sorted(members, key=_date_order))))
@@ -152,8 +156,12 @@ def pick_group(groups: Sequence[FigureGroup], terms: Iterable[str]) -> FigureGro
 
 def conflicts(claims: Iterable[Claim]) -> dict[str, list[Claim]]:
     """Figure claim id -> other speakers' differing figures for the same counted thing about the same subject."""
+    return _conflicts(_buckets(claims))
+
+
+def _conflicts(buckets: dict[tuple[str, str], tuple[str, list[Claim]]]) -> dict[str, list[Claim]]:
     out: dict[str, dict[str, Claim]] = defaultdict(dict)
-    for _name, members in _buckets(claims).values():
+    for _name, members in buckets.values():
         if len({m.value for m in members}) < 2:
             continue
         for c in members:
@@ -355,8 +363,9 @@ class Shaped:
 def shape(claims: list[Claim], differing: dict[str, list[Claim]] | None = None) -> Shaped:
     """Group filtered statements; ``differing`` (conflicts over every statement) keeps a figure marked as
     disputed when the filters hide the speakers who dispute it."""
-    return Shaped(claims, speaker_groups(claims), conflicts(claims) if differing is None else differing,
-                  figure_groups(claims, MAX_FIGURE_CHOICES))
+    buckets = _buckets(claims)  # both the conflicts and the figure groups are read off it
+    return Shaped(claims, speaker_groups(claims), _conflicts(buckets) if differing is None else differing,
+                  _figure_groups(buckets, MAX_FIGURE_CHOICES))
 
 
 def shown_claims(groups: Iterable[SpeakerGroup]) -> list[Claim]:
