@@ -87,7 +87,7 @@ class Assistant:
         self._sync()
         standalone = self._condense(question, history)
         q = analyze(standalone)
-        now = self._now(as_of, q)
+        now = self.as_of_day(as_of, q)
         fused = self.retriever.retrieve(standalone, filters, now=now)
         if not fused:
             self._nothing_to_search(filters)
@@ -118,7 +118,7 @@ class Assistant:
         result.latency_ms = (time.perf_counter() - started) * 1000
         yield result
 
-    def _now(self, as_of: str, q: QuestionInfo) -> int:
+    def as_of_day(self, as_of: str, q: QuestionInfo) -> int:
         """The day articles are ranked closer to, as a day number (0: none).
 
         A date given with the question anchors it; without one, a question that says "this week",

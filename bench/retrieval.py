@@ -42,6 +42,7 @@ def questions(split: str) -> list[dict[str, Any]]:
 
 
 def measure(home: Path, split: str) -> dict[str, dict[str, float]]:
+    from assistant.question import analyze
     from assistant.service import Assistant
 
     s = settings_module.Settings(home=home)
@@ -68,7 +69,7 @@ def measure(home: Path, split: str) -> dict[str, dict[str, float]]:
         "fused": lambda item: [p.text for p in retriever.retrieve(item["question"], k=s.candidates)],
         "+ recency (as of its date)": lambda item: [
             p.text for p in retriever.retrieve(item["question"], k=s.candidates,
-                                               now=assistant._now(item["date"], _analyzed(item["question"])))],
+                                               now=assistant.as_of_day(item["date"], analyze(item["question"])))],
         "end to end (Assistant.ask)": lambda item: [
             p.text for p in assistant.ask(item["question"], as_of=item["date"]).passages],
     }
@@ -80,12 +81,6 @@ def measure(home: Path, split: str) -> dict[str, dict[str, float]]:
         print(f"  {name:28} " + "  ".join(f"{key} {value:.3f}" for key, value in result[name].items()),
               file=sys.stderr)
     return result
-
-
-def _analyzed(question: str) -> Any:
-    from assistant.question import analyze
-
-    return analyze(question)
 
 
 def main(argv: list[str] | None = None) -> int:

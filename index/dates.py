@@ -126,4 +126,3 @@ def day_number(published: str) -> int:
         return date(key // 10000, key // 100 % 100, key % 100).toordinal()
     except ValueError:
         return 0
-

@@ -318,7 +318,7 @@ def test_sentences_from_near_the_as_of_day_lead(dated_assistant: Assistant) -> N
     question = "How many jobs did Vantrell Foods say it would cut?"
     passages = dated_assistant.retriever.retrieve(question)  # no as-of day: no recency in retrieval
     for day, figure in (("2023-01-12", "300"), ("2023-03-15", "900")):
-        now = dated_assistant._now(day, analyze(question))
+        now = dated_assistant.as_of_day(day, analyze(question))
         best = dated_assistant.scorer.score(analyze(question), passages, now=now)[0]
         assert f" {figure} jobs" in best.text, (day, best.text)
 
