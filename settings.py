@@ -61,7 +61,8 @@ class Settings(BaseSettings):
     collection: str = Field("articles", description="Chroma collection name prefix.")
     chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded.")
     chroma_port: int = 8000
-    chunk_tokens: int = Field(200, description="Chunk size in embedder tokens (window is 256).")
+    chunk_tokens: int = Field(400, description="Chunk size in embedder tokens (sentences are embedded one by one, "
+                              "so a chunk may be larger than the model's 256-token window).")
     chunk_overlap: int = Field(32, description="Overlap between chunks, in embedder tokens.")
     embed_batch_tokens: int = Field(1024, description="Padded tokens per embedding batch (small ones stay in cache).")
     embed_threads: int = Field(0, description="ONNX Runtime intra-op threads; 0 = all cores.")

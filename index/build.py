@@ -114,7 +114,8 @@ class Pipeline:
         self.settings = settings
         self.embedder = embedder or get_embedder(settings.embed_threads, settings.embed_batch_tokens,
                                                     settings.cache_dir)
-        self.chunker = Chunker(self.embedder.tokens, settings.chunk_tokens, settings.chunk_overlap)
+        self.chunker = Chunker(self.embedder.tokens, settings.chunk_tokens, settings.chunk_overlap,
+                              self.embedder.max_tokens - 2)  # [CLS] and [SEP]
         self.llm = OpenAICompatibleLLM(settings) if settings.claims_extractor == "llm" else None
         self.reset_claim_counts()
 

@@ -1,11 +1,13 @@
 """Sentence-aware chunks sized in the embedder's own tokens, each with its span in the article.
 
-Chunks are counted in the embedding model's word pieces, not in tiktoken tokens, so a chunk
-always fits the model's 256-token window and every token of the article reaches the dense index.
-Sentences come from ``index.nlp.sentence_spans`` (linear time, at most 1,500 characters each) and
-are packed greedily, so chunking time and memory grow linearly with the article whatever it holds:
-llama-index's SentenceSplitter ran its regexes over whole paragraphs and could take minutes and
-gigabytes on one pathological "sentence".
+Ingestion embeds sentences, not chunks (a chunk's vector is the mean of its sentences' vectors,
+``index/sentences.py``), so a sentence longer than the model's 256-token window is cut into pieces
+that fit it, and every token reaches the dense index; a chunk packs whole sentences (or pieces) up
+to ``chunk_tokens``, which may be larger than the window. Sentences come from
+``index.nlp.sentence_spans`` (linear time, at most 1,500 characters each) and are packed greedily,
+so chunking time and memory grow linearly with the article whatever it holds: llama-index's
+SentenceSplitter ran its regexes over whole paragraphs and could take minutes and gigabytes on one
+pathological "sentence".
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ CHARS_PER_TOKEN = 10  # bounds a chunk's characters too: one [UNK] token can sta
 
 
 class Chunker:
-    def __init__(self, count_tokens: Callable[[str], Sized], chunk_tokens: int, overlap: int) -> None:
+    def __init__(self, count_tokens: Callable[[str], Sized], chunk_tokens: int, overlap: int, window: int) -> None:
         self.count = count_tokens
         self.size = chunk_tokens
         self.overlap = overlap
         self.max_chars = chunk_tokens * CHARS_PER_TOKEN
+        self.window = min(window, chunk_tokens)  # a sentence is embedded whole when it fits this
+        self.window_chars = self.window * CHARS_PER_TOKEN
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """(start, end) of each chunk: whole sentences up to ``size`` tokens, ~``overlap`` shared."""
@@ -54,16 +58,17 @@ class Chunker:
         return out
 
     def _fit(self, text: str, start: int, end: int) -> list[Piece]:
-        """One sentence as pieces of at most ``size`` tokens: cut at spaces, or blindly if it has none."""
+        """One sentence as pieces that fit the embedder's window: cut at spaces, or blindly if it has none."""
         n = len(self.count(text[start:end]))
-        if n <= self.size and end - start <= self.max_chars:
+        if n <= self.window and end - start <= self.window_chars:
             return [(start, end, n)]
         pieces: list[Piece] = []
         for m in _WORD.finditer(text, start, end):
             w = len(self.count(m.group()))
-            if w > self.size:  # one "word" longer than a chunk: each piece of `size` chars is <= size tokens
-                pieces += [(p, min(p + self.size, m.end()), self.size) for p in range(m.start(), m.end(), self.size)]
-            elif pieces and pieces[-1][2] + w <= self.size and m.end() - pieces[-1][0] <= self.max_chars:
+            if w > self.window:  # one "word" longer than the window: each piece of `window` chars fits it
+                pieces += [(p, min(p + self.window, m.end()), self.window)
+                           for p in range(m.start(), m.end(), self.window)]
+            elif pieces and pieces[-1][2] + w <= self.window and m.end() - pieces[-1][0] <= self.window_chars:
                 pieces[-1] = (pieces[-1][0], m.end(), pieces[-1][2] + w)
             else:
                 pieces.append((m.start(), m.end(), w))

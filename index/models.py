@@ -12,7 +12,7 @@ from index.dates import published_key
 __all__ = ["PIPELINE_VERSION", "Article", "Chunk", "RawArticle", "published_key"]
 
 # Bump when cleaning, chunking or embedding changes, so that `build` re-indexes everything.
-PIPELINE_VERSION = "8"
+PIPELINE_VERSION = "9"
 
 
 @dataclass

@@ -84,20 +84,28 @@ def test_every_clean_character_maps_back_to_the_raw_file(embedder: Embedder) -> 
                 assert raw[c.offsets[i]].translate(QUOTES) == ch, (path.name, i)
 
 
-def test_chunks_are_exact_spans_that_fit_the_model_window(sample_settings: settings_module.Settings,
-                                                          embedder: Embedder) -> None:
+def test_chunks_are_exact_spans_whose_sentences_each_fit_the_model_window(
+        sample_settings: settings_module.Settings, embedder: Embedder) -> None:
     store = Pipeline(sample_settings, embedder).open_store()
     records = store.records(with_text=True)
     got = store.chunks.get(include=["documents", "metadatas"])
+    stored = store.sentence_vectors(got["ids"])
     covered: dict[str, set[int]] = {}
-    for text, meta in zip(got["documents"], got["metadatas"], strict=True):
+    longest = 0
+    for ident, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
         article = records[meta["article_id"]]
         assert article.text[meta["start"] : meta["end"]] == text
         raw = Path(article.path).read_text()
         assert squash(raw[meta["raw_start"] : meta["raw_end"]]) == squash(text) or "follo" in raw
-        n_tokens = len(embedder.tokenizer.encode(text).ids)
-        assert len(embedder._counter.encode(text).ids) <= embedder.max_tokens == 256 and n_tokens <= 256
+        tokens = len(embedder.tokens(text))
+        assert tokens <= sample_settings.chunk_tokens
+        longest = max(longest, tokens)
+        # what is embedded is each sentence, and each fits the window whole, special tokens included
+        sentences = [article.text[a:b] for a, b in stored[ident].spans]
+        assert all(len(embedder.tokenizer.encode(x).ids) < embedder.max_tokens == 256 for x in sentences)
+        assert all(len(embedder.tokens(x)) <= 254 for x in sentences)
         covered.setdefault(meta["article_id"], set()).update(range(meta["start"], meta["end"]))
+    assert longest > embedder.max_tokens, "chunks larger than the window: their vector is their sentences' mean"
     for aid, rec in records.items():
         missing = [i for i, ch in enumerate(rec.text) if not ch.isspace() and i not in covered[aid]]
         assert not missing, f"{aid}: characters in no chunk"
@@ -241,7 +249,7 @@ def test_bad_files_are_skipped_with_a_reason_and_the_rest_is_ingested(tmp_path: 
 
 
 def test_pathological_articles_are_chunked_in_linear_time_within_the_window(embedder: Embedder) -> None:
-    chunker = Chunker(embedder.tokens, 200, 32)
+    chunker = Chunker(embedder.tokens, 400, 32, 254)
     cases = {
         "one sentence repeated": "The harbour reopened on Monday after the storm. " * 6000,
         "no punctuation": "word " * 60000,
@@ -250,12 +258,15 @@ def test_pathological_articles_are_chunked_in_linear_time_within_the_window(embe
     }
     for name, text in cases.items():
         started = time.perf_counter()
-        spans = chunker.spans(text)
+        layout = chunker.layout(text)
         seconds = time.perf_counter() - started
+        spans = [(a, b) for a, b, _ in layout]
         assert seconds < 10, f"{name}: {seconds:.1f}s"
         assert spans[0][0] == text.index(text.strip()[0]) and spans[-1][1] == len(text.rstrip()), name
-        assert all(len(embedder.tokens(text[a:b])) <= 200 for a, b in spans), name
-        assert all(b - a <= 200 * 10 for a, b in spans), name
+        assert all(len(embedder.tokens(text[a:b])) <= 400 for a, b in spans), name
+        assert all(b - a <= 400 * 10 for a, b in spans), name
+        pieces = [p for *_, chunk_pieces in layout for p in chunk_pieces]  # what gets embedded, one by one
+        assert all(len(embedder.tokens(text[a:b])) <= 254 and b - a <= 254 * 10 for a, b, _ in pieces), name
         assert not any(text[b1:a2].strip() for (_, b1), (a2, _) in itertools.pairwise(spans)), f"{name}: gaps"
 
 
@@ -271,7 +282,7 @@ class _BrokenChunker(Chunker):
 def test_every_input_gets_an_outcome_and_one_failing_article_does_not_sink_the_build(
         tmp_path: Path, embedder: Embedder) -> None:
     s, pipe = pipeline(tmp_path / "home", embedder, max_article_chars=50_000)
-    pipe.chunker = _BrokenChunker(embedder.tokens, s.chunk_tokens, s.chunk_overlap)
+    pipe.chunker = _BrokenChunker(embedder.tokens, s.chunk_tokens, s.chunk_overlap, 254)
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "good.txt").write_text("Copper prices rose 4 percent on Tuesday as smelters cut output.")
@@ -294,7 +305,7 @@ def test_every_input_gets_an_outcome_and_one_failing_article_does_not_sink_the_b
     assert [o.reason for o in report.outcomes if ":2" in o.path] == ["not a JSON object"]
     assert report.counts() == {"added": 2, "updated": 0, "unchanged": 0, "removed": 0, "skipped": 3, "failed": 1}
 
-    pipe.chunker = Chunker(embedder.tokens, s.chunk_tokens, s.chunk_overlap)
+    pipe.chunker = Chunker(embedder.tokens, s.chunk_tokens, s.chunk_overlap, 254)
     again = build([folder], s, progress=False, pipeline=pipe)
     assert {o.status for o in again.outcomes if o.article_id == by_name["good.txt"].article_id} == {"unchanged"}
     assert [o.path for o in again.having("added")] == [by_name["breaks.txt"].path], "the failed one is retried"
@@ -320,7 +331,7 @@ def test_writes_larger_than_chromas_batch_limit_are_split(tmp_path: Path, embedd
     store.max_batch = 7  # Chroma refuses calls over 5,461 rows; one long article can hold more claims than that
     for col in (store.chunks, store.claims_col, store.articles_col):  # the same refusal, at 7 rows
         _refuse_over(col, store.max_batch)
-    text = " ".join(f"Officials said on day {i} that {i * 3} ferries ran to the islands." for i in range(150))
+    text = " ".join(f"Officials said on day {i} that {i * 3} ferries ran to the islands." for i in range(300))
     article = pipe.prepare(RawArticle(id="many", raw=text, path=str(tmp_path / "many.txt"), root=str(tmp_path)))
     chunks = pipe.chunker.chunk(article)
     found = pipe.extract_claims(article)
