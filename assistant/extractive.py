@@ -254,7 +254,7 @@ def answer(q: QuestionInfo, scored: list[ScoredSentence], passages: list[Passage
     top = [s for s in scored[:CANDIDATES] if s.score >= FLOOR and _context(s, by_key) is not None]
     stances = frozenset(x for t in q.terms for x in STANCE_GROUPS.get(t, ()))
     lead = (speakers_lead(q, top, stances) if q.wants_person and stances else None) \
-        or figures_lead(q, top) or timeline_lead(q, top) or typed_lead(q, top)
+        or figures_lead(q, top) or timeline_lead(q, top) or typed_lead(q, top, scored)
     if lead is None and not has_typed_answer(q, top):
         return Draft("", [], confidence(q, scored[0], None))  # no passage ties that kind of fact to the focus
     if lead is not None and len(lead.parts) == 1:
