@@ -36,7 +36,7 @@ TYPED_RATIO = 0.9  # a sentence below this share of the best score does not lead
 # it. Among sentences within VOTE_RATIO of the best, the lead maximises its score + VOTE_WEIGHT x the name's
 # share of the votes, each of the best VOTE_DEPTH sentences (within VOTE_FLOOR of the best) voting its
 # score for each name in it. Chosen on RealTime QA's first 200 (strict 0.475 -> 0.505; ratio 0.6-0.7,
-# weight 3-6, floor 0.5-0.7 all within 1.5 points), checked on the last 200 (0.285 -> 0.315). Names only:
+# weight 3-6, floor 0.5-0.7 all within 1.5 points), checked on the last 200 (0.285 -> 0.32). Names only:
 # dates and numbers are written in too many forms to pool their votes (numbers: -0.5 point).
 VOTED = frozenset({"person", "place", "name", "named"})
 VOTE_RATIO = 0.7

@@ -388,3 +388,53 @@ def test_the_counted_thing_is_what_how_many_or_percentage_of_points_at(question:
                                                                        focus: str) -> None:
     q = analyze(question)
     assert (q.answer_type, q.focus) == (answer_type, focus)
+
+
+def _scored(sentence: str, score: float, article: str = "a1") -> ScoredSentence:
+    passage = Passage(f"{article}:0", article, "Burgers", "Example Wire", "2023-01-10", "", sentence, 0,
+                      len(sentence), 1.0)
+    return ScoredSentence(passage=passage, start=0, end=len(sentence), text=sentence, lexical=0.5, score=score)
+
+
+@pytest.mark.parametrize(("repeated", "leads"), [(True, "Tennessee"), (False, "Colorado")])
+def test_a_name_the_top_sentences_repeat_leads_over_a_close_sentence_naming_another(repeated: bool,
+                                                                                  leads: str) -> None:
+    """News reports repeat the week's fact: last year's expansion, however well worded, gives way to it."""
+    from assistant.shape import typed_lead
+
+    q = analyze("Burger chain Zestburger announced this week it was expanding to which state?")
+    best = _scored("In late 2021, Zestburger announced plans to expand to Colorado, its seventh state.", 0.88, "a1")
+    news = _scored("Zestburger announced Tuesday it will open a corporate hub in Tennessee.", 0.78, "a2")
+    others = [_scored(f"Officials in Tennessee welcomed the {what}.", 0.6, f"a{i + 3}")
+              for i, what in enumerate(["plans", "news", "jobs"])]
+    ranked = [best, news, *(others if repeated else [])]
+    lead = typed_lead(q, ranked[:2], ranked)
+    assert lead is not None and lead.typed
+    assert lead.prefix == f"{leads}: " and lead.sentences[0] is (news if repeated else best)
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    ("Who was named best actress in a comedy this year?", "Michelle Yeoh"),
+    ("Who was named best director this year?", None),  # the name stands beside no word of this question
+])
+def test_who_takes_the_person_a_question_term_stands_beside(question: str, answer: str | None) -> None:
+    from assistant.shape import answer_entity
+    from index.nlp import parse
+
+    sentence = "Best actress in a comedy or musical (Michelle Yeoh)"  # no verb: the name is nobody's subject
+    q = analyze(question)
+    ent = answer_entity(q, _scored(sentence, 0.8), parse([sentence])[0], q.labels)
+    assert (ent.text if ent is not None else None) == answer
+
+
+@pytest.mark.parametrize(("name", "text", "there"), [
+    ("U.S. House", "The House voted on Tuesday.", True),  # the one long word of the name is there
+    ("U.S. House", "The Senate voted on Tuesday.", False),
+    ("North American Leaders\u2019 Summit", "the North American Leaders' Summit in Mexico City", True),
+    ("Jim Boheim", "Jim Boeheim retired.", False),  # a misspelt name is not the same name
+])
+def test_names_the_question_asks_about_are_found_in_other_spellings_of_the_short_words(name: str, text: str,
+                                                                                      there: bool) -> None:
+    from assistant.scoring import names_in
+
+    assert (names_in((name,), text) == 1.0) is there
