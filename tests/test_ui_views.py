@@ -235,12 +235,12 @@ def test_who_said_what_is_grouped_by_speaker_and_paged(browser: Any, app: AppSer
 
     names_before = rows.locator(".name").all_inner_texts()
     page.click("#next-page")
-    page.wait_for_function("() => document.querySelector('#claims .pager-note').innerText.includes('page 2 of')")
+    page.wait_for_function("() => document.querySelector('#claims .pager-note')?.innerText.includes('page 2 of')")
     assert set(page.locator("#claims details.speaker .name").all_inner_texts()).isdisjoint(names_before)
 
     page.fill("#speaker textarea", "Austin")
     page.press("#speaker textarea", "Enter")
-    page.wait_for_function("() => document.querySelector('#claims .pager-note').innerText.startsWith('1 speaker;')")
+    page.wait_for_function("() => document.querySelector('#claims .pager-note')?.innerText.startsWith('1 speaker;')")
     assert page.locator("#claims details.speaker .name").inner_text() == "Lloyd Austin"
     disputed = sum(1 for c in claims if c.speaker == "Lloyd Austin" and c.id in differing)
     assert disputed, "the sample has a figure of Austin's that others give differently"
@@ -284,7 +284,7 @@ def test_first_visit_on_an_empty_index_says_how_to_add_articles(browser: Any, tm
         article.write_text("Tarnholm ferry report\n\nThe harbour master Ilse Brandvold said the Tarnholm ferry "
                            "carried 1,250 passengers on its first day.\n")
         assert upload(page, [article]).startswith("Added: tarnholm.txt")
-        page.wait_for_function("() => document.querySelector('#welcome').innerText.includes('holds 1 article')")
+        page.wait_for_function("() => document.querySelector('#welcome')?.innerText.includes('holds 1 article')")
         assert page.locator("#examples button").count() >= 1, "examples follow the index after an upload"
         page.close()
     finally:
