@@ -92,10 +92,15 @@ def _docs(sentences: list[ScoredSentence]) -> list[Doc]:
     return [_PARSED.get(s.text) or parse([s.text])[0] for s in sentences]
 
 
+def _name_words(ent: Span) -> list[str]:
+    """"the Phoenix Suns" and "Phoenix Suns'" -> ["phoenix", "suns"]."""
+    return [w for w in re.findall(r"\w+", ent.text.lower()) if w not in {"the", "s"}]
+
+
 def _in_question(ent: Span, q: QuestionInfo) -> bool:
     """The question already names this entity: it cannot be the answer."""
     words = set(re.findall(r"\w+", q.text.lower()))
-    ent_words = [w for w in re.findall(r"\w+", ent.text.lower()) if w not in {"the", "s"}]
+    ent_words = _name_words(ent)
     return bool(ent_words) and all(w in words for w in ent_words)
 
 
@@ -244,7 +249,7 @@ def typed_lead(q: QuestionInfo, top: list[ScoredSentence], scored: list[ScoredSe
     if voted:
         votes = entity_votes(q, [s for s in scored[:VOTE_DEPTH] if s.score >= VOTE_FLOOR * scored[0].score])
         s, ent = min(found, key=lambda f: (rank.get(f[1].label_, len(rank)),
-                                           -(f[0].score + VOTE_WEIGHT * _support(_vote_key(f[1]), votes))))
+                                           -(f[0].score + VOTE_WEIGHT * _support(" ".join(_name_words(f[1])), votes))))
     else:
         s, ent = min(found, key=lambda f: rank.get(f[1].label_, len(rank)))
     span = answer_span(ent)
@@ -254,16 +259,11 @@ def typed_lead(q: QuestionInfo, top: list[ScoredSentence], scored: list[ScoredSe
     return Lead(parts=[(body, s)], prefix=prefix, typed=True)
 
 
-def _vote_key(ent: Span) -> str:
-    """"the Phoenix Suns" and "Phoenix Suns'" are one name."""
-    return " ".join(w for w in re.findall(r"\w+", ent.text.lower()) if w not in {"the", "s"})
-
-
 def entity_votes(q: QuestionInfo, pool: list[ScoredSentence]) -> dict[str, float]:
     """Each candidate answer name, weighted by the scores of the sentences that name it."""
     votes: dict[str, float] = {}
     for s, doc in zip(pool, _docs(pool), strict=True):
-        keys = {_vote_key(e) for e in doc.ents if e.label_ in q.labels and not _in_question(e, q)
+        keys = {" ".join(_name_words(e)) for e in doc.ents if e.label_ in q.labels and not _in_question(e, q)
                 and not (q.focus and mentions(e.text, q.focus))}
         for k in keys - {""}:
             votes[k] = votes.get(k, 0.0) + s.score

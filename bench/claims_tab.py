@@ -51,7 +51,7 @@ def _tab(page: Any) -> tuple[float, float]:
 def _next_page(page: Any) -> float:
     started = time.perf_counter()
     page.click("#next-page")
-    page.wait_for_function("() => document.querySelector('#claims .pager-note').innerText.includes('page 2 of')",
+    page.wait_for_function("() => document.querySelector('#claims .pager-note')?.innerText.includes('page 2 of')",
                            timeout=TIMEOUT_MS)
     return time.perf_counter() - started
 
