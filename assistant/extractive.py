@@ -13,16 +13,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant import leadrank
 from assistant.scoring import ScoredSentence, names_in
 from assistant.shape import (
     CANDIDATES,
     Lead,
+    entity_lead,
     figures_lead,
     has_typed_answer,
     speakers_lead,
     timeline_lead,
-    trim,
-    typed_lead,
 )
 from assistant.text import PRONOUN_START, QuestionInfo, content_terms, mentions
 from assistant.types import Citation, Passage
@@ -231,13 +231,6 @@ def compose(lead: Lead, statements: list[Statement]) -> tuple[str, list[Citation
     return " ".join(parts), citations
 
 
-def _plain_lead(st: Statement, terms: tuple[str, ...]) -> Lead:
-    """No typed answer to put first: the best statement, cut to the clauses that answer."""
-    if st.context:  # "He said ...": keep the sentences that say who he is, each citing itself
-        return Lead(parts=[(x.text, x) for x in [*st.context, st.lead]])
-    return Lead(parts=[(trim(st.lead.text, terms=terms), st.lead)])
-
-
 def confidence(q: QuestionInfo, best: ScoredSentence, lead: Lead | None) -> float:
     """0-1: how closely the best sentence answers, lowered when the asked-for kind of fact is missing."""
     value = min(1.0, max(0.0, (best.score - CONFIDENCE_FLOOR) / CONFIDENCE_SPAN))
@@ -246,28 +239,35 @@ def confidence(q: QuestionInfo, best: ScoredSentence, lead: Lead | None) -> floa
     return round(value, 2)
 
 
+def lead_pool(scored: list[ScoredSentence]) -> list[ScoredSentence]:
+    """The top sentences that may lead: close enough to the question, and readable on their own (or
+    with a short sentence before them that says who "he" is)."""
+    by_key = {s.key: s for s in scored}
+    return [s for s in scored[: leadrank.DEPTH] if s.score >= FLOOR and _context(s, by_key) is not None]
+
+
 def answer(q: QuestionInfo, scored: list[ScoredSentence], passages: list[Passage]) -> Draft:
     """The extractive answer: the fact first, then at most a few supporting sentences (or an abstention)."""
     if should_abstain(q, scored, passages):
         return Draft("", [], confidence(q, scored[0], None) if scored else 0.0)
     by_key = {s.key: s for s in scored}
-    top = [s for s in scored[:CANDIDATES] if s.score >= FLOOR and _context(s, by_key) is not None]
+    pool = lead_pool(scored)
+    first = {s.key for s in scored[:CANDIDATES]}
+    top = [s for s in pool if s.key in first]  # what the list shapes and the check for a typed answer read
     stances = frozenset(x for t in q.terms for x in STANCE_GROUPS.get(t, ()))
     lead = (speakers_lead(q, top, stances) if q.wants_person and stances else None) \
-        or figures_lead(q, top) or timeline_lead(q, top) or typed_lead(q, top, scored)
-    if lead is None and not has_typed_answer(q, top):
-        return Draft("", [], confidence(q, scored[0], None))  # no passage ties that kind of fact to the focus
-    if lead is not None and len(lead.parts) == 1:
-        lead.parts[0:0] = [(c.text, c) for c in _context(lead.parts[0][1], by_key) or []]  # who "he" is
-    statements = select(q, scored, by_key)
-    if not statements and lead is None:
-        return Draft("", [], confidence(q, scored[0], None))
+        or figures_lead(q, top) or timeline_lead(q, top)
     if lead is None:
-        lead, statements = _plain_lead(statements[0], q.terms), statements[1:]
+        if not pool or not has_typed_answer(q, top):
+            return Draft("", [], confidence(q, scored[0], None))  # no passage ties that kind of fact to the focus
+        chosen = leadrank.best(leadrank.candidates(q, pool, scored))
+        lead = entity_lead(chosen.sentence, chosen.entity, q.terms)
+    if len(lead.parts) == 1:
+        lead.parts[0:0] = [(c.text, c) for c in _context(lead.parts[0][1], by_key) or []]  # who "he" is
     used = {s.key for s in lead.sentences}
     budget = (LIST_WORDS if len(lead.parts) > 1 else MAX_WORDS) - sum(len(t.split()) for t, _ in lead.parts)
     supports: list[Statement] = []
-    for st in statements:
+    for st in select(q, scored, by_key):
         if st.lead.key in used or any(_same_fact(st.lead, s) for s in lead.sentences):
             continue
         words = len(st.text.split())

@@ -53,6 +53,7 @@ class ScoredSentence:
     dense: float = 0.0
     lexical: float = 0.0
     score: float = 0.0
+    recency: float = 0.0  # how close its article is to the as-of day, 0-1 (retrieve.recency)
     vector: np.ndarray | None = None
     speaker: str = ""  # who the who-said-what store says is speaking, when it knows
     claim_end: int = 0  # where that speaker's statement ends (it may run into the next sentence)
@@ -183,8 +184,8 @@ class SentenceScorer:
                 bonus += CLAIM_BOOST
                 s.speaker, s.claim_end, s.claim = claim.speaker_key, claim.end, claim
             bonus += RETRIEVAL_WEIGHT * max(s.passage.score, 0.0) / top
-            if now:
-                bonus += RECENCY_WEIGHT * recency(s.passage.published, now)
+            s.recency = recency(s.passage.published, now) if now else 0.0
+            bonus += RECENCY_WEIGHT * s.recency
             s.score = DENSE_WEIGHT * s.dense + LEXICAL_WEIGHT * s.lexical + bonus
         return sorted(sents, key=lambda s: -s.score)
 

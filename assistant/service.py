@@ -9,13 +9,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass
 
 from assistant import chat, extractive
 from assistant.citations import resolve
 from assistant.claims import ClaimBook
 from assistant.question import analyze
 from assistant.retrieve import HybridRetriever
-from assistant.scoring import SentenceScorer, names_in
+from assistant.scoring import ScoredSentence, SentenceScorer, names_in
 from assistant.text import QuestionInfo, looks_like_injection, validate_question
 from assistant.types import Answer, Filters, NothingToSearchError, Passage, QuestionError
 from backend.llm import LLMError, LLMTimeout, OpenAICompatibleLLM
@@ -31,6 +32,16 @@ from settings import Settings, get_settings
 ABSTAIN_TEXT = "The articles don't say. The closest passages are listed below."
 NOT_IN_SOURCES = "NOT IN SOURCES"
 MAX_CLAIMS = 24  # relevant claims whose passages join the candidates
+
+
+@dataclass
+class Evidence:
+    question: str  # as the user typed it (validated)
+    standalone: str  # ... rewritten to stand alone after the chat history
+    info: QuestionInfo  # ... analysed
+    passages: list[Passage]  # the top_k passages, best first
+    scored: list[ScoredSentence]  # every sentence of the rescored candidates, best first
+    searched: list[Passage]  # every passage retrieval found (what the question's names are looked up in)
 
 
 class Assistant:
@@ -83,6 +94,28 @@ class Assistant:
         Raises ``QuestionError`` for input that is not a question or an unreadable date.
         """
         started = time.perf_counter()
+        ev = self.evidence(question, history, filters, as_of)
+        q, passages = ev.info, ev.passages
+        draft = extractive.answer(q, ev.scored, ev.searched)
+        text = draft.text
+        result = Answer(question=ev.question, answer=text, abstained=not text, citations=draft.citations,
+                        standalone_question=ev.standalone, backend="extractive", confidence=draft.confidence)
+        if self.llm is not None and passages:  # also when the extractive answerer abstained
+            result = yield from self._generate(result, q, passages)
+        elif text:
+            yield text
+        if result.abstained:
+            result.answer = ABSTAIN_TEXT
+            result.citations = []
+            result.closest = passages[:3]
+            yield result.answer
+        result.passages = passages
+        result.latency_ms = (time.perf_counter() - started) * 1000
+        yield result
+
+    def evidence(self, question: str, history: Sequence[chat.Turn] = (), filters: Filters | None = None,
+                 as_of: str = "") -> Evidence:
+        """What an answer is drawn from: the question as understood, the passages, their scored sentences."""
         question = validate_question(question, self.settings.max_question_chars)
         self._sync()
         standalone = self._condense(question, history)
@@ -100,23 +133,7 @@ class Assistant:
         ranked, scored = self.scorer.rerank(q, candidates, claims, now) if self.settings.rerank else (candidates, [])
         if not self.settings.rerank:
             scored = self.scorer.score(q, candidates, claims, now)
-        passages = ranked[: self.settings.top_k]
-        draft = extractive.answer(q, scored, fused + candidates)
-        text = draft.text
-        result = Answer(question=question, answer=text, abstained=not text, citations=draft.citations,
-                        standalone_question=standalone, backend="extractive", confidence=draft.confidence)
-        if self.llm is not None and passages:  # also when the extractive answerer abstained
-            result = yield from self._generate(result, q, passages)
-        elif text:
-            yield text
-        if result.abstained:
-            result.answer = ABSTAIN_TEXT
-            result.citations = []
-            result.closest = passages[:3]
-            yield result.answer
-        result.passages = passages
-        result.latency_ms = (time.perf_counter() - started) * 1000
-        yield result
+        return Evidence(question, standalone, q, ranked[: self.settings.top_k], scored, fused + candidates)
 
     def as_of_day(self, as_of: str, q: QuestionInfo) -> int:
         """The day articles are ranked closer to, as a day number (0: none).

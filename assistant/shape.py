@@ -5,7 +5,8 @@ lead is grounded by construction (no word of content is invented):
 
 - typed:    ``1,500 North Korean special forces: Seoul said around 1,500 ... Far East. [1]``
             the entity of the asked-for type (person, place, date, number, name) that the sentence
-            ties to the question's focus, then the sentence, cut to the clauses around it;
+            ties to the question's focus, then the sentence, cut to the clauses around it (which
+            sentence leads is ``assistant/leadrank.py``'s choice);
 - speakers: ``North Korea denied it: "groundless rumors" [1]; Russia's ... dismissed it: ... [2]``
             one clause per speaker for "who denied/said/confirmed ...?";
 - figures:  ``Figures differ: 1,500 special forces (Seoul) [1]; 3,000 soldiers (South Korean MPs) [2].``
@@ -29,20 +30,7 @@ from index.lexicon import DISMISSIVE, stance_of
 from index.nlp import parse
 
 LEAD_WORDS = 40  # a lead sentence longer than this is cut to the clauses around the answer
-CANDIDATES = 8  # top sentences searched for the answer entity
-TYPED_RATIO = 0.9  # a sentence below this share of the best score does not lead (0.7-0.8: -0.5 to -1 point, RTQA)
-# A name asked for ("which state", "who") is the one the top sentences name most often: news reports repeat
-# the fact of the week, and a close sentence naming another (last year's state, the other nominee) loses to
-# it. Among sentences within VOTE_RATIO of the best, the lead maximises its score + VOTE_WEIGHT x the name's
-# share of the votes, each of the best VOTE_DEPTH sentences (within VOTE_FLOOR of the best) voting its
-# score for each name in it. Chosen on RealTime QA's first 200 (strict 0.475 -> 0.505; ratio 0.6-0.7,
-# weight 3-6, floor 0.5-0.7 all within 1.5 points), checked on the last 200 (0.285 -> 0.32). Names only:
-# dates and numbers are written in too many forms to pool their votes (numbers: -0.5 point).
-VOTED = frozenset({"person", "place", "name", "named"})
-VOTE_RATIO = 0.7
-VOTE_WEIGHT = 3.0
-VOTE_DEPTH = 20
-VOTE_FLOOR = 0.5
+CANDIDATES = 8  # top sentences the list shapes (speakers, figures, timeline) are built from
 MAX_SPEAKERS = 3
 MAX_FIGURES = 4
 QUOTE_WORDS = 30  # a quotation in a speaker clause is cut to this many words
@@ -83,7 +71,7 @@ _PARSED: OrderedDict[str, Doc] = OrderedDict()  # sentence -> parse; passages co
 _PARSED_MAX = 8192
 
 
-def _docs(sentences: list[ScoredSentence]) -> list[Doc]:
+def docs(sentences: list[ScoredSentence]) -> list[Doc]:
     """Parses of the sentences, the ones not seen before parsed in one batch."""
     missing = [t for t in dict.fromkeys(s.text for s in sentences) if t not in _PARSED]
     _PARSED.update(zip(missing, parse(missing), strict=True))
@@ -92,25 +80,25 @@ def _docs(sentences: list[ScoredSentence]) -> list[Doc]:
     return [_PARSED.get(s.text) or parse([s.text])[0] for s in sentences]
 
 
-def _name_words(ent: Span) -> list[str]:
+def name_words(ent: Span) -> list[str]:
     """"the Phoenix Suns" and "Phoenix Suns'" -> ["phoenix", "suns"]."""
     return [w for w in re.findall(r"\w+", ent.text.lower()) if w not in {"the", "s"}]
 
 
-def _in_question(ent: Span, q: QuestionInfo) -> bool:
+def in_question(ent: Span, q: QuestionInfo) -> bool:
     """The question already names this entity: it cannot be the answer."""
     words = set(re.findall(r"\w+", q.text.lower()))
-    ent_words = _name_words(ent)
+    ent_words = name_words(ent)
     return bool(ent_words) and all(w in words for w in ent_words)
 
 
-def _ties(q: QuestionInfo, s: ScoredSentence, doc: Doc) -> bool:
+def ties(q: QuestionInfo, s: ScoredSentence, doc: Doc) -> bool:
     """The sentence is about what the question asks: its focus (not as a word of some other name, like
     "general" in "General Assembly"), or failing a focus, its terms."""
     if not q.focus or q.answer_type not in {"number", "named"}:  # "which company": a category the sentence
         # need not repeat; "how many troops" and "the name of the general" must be about troops, a general
         return s.lexical > 0
-    return any(mentions(t.text, q.focus) and (t.ent_type_ not in NAMES or _in_question(
+    return any(mentions(t.text, q.focus) and (t.ent_type_ not in NAMES or in_question(
         next(e for e in doc.ents if e.start <= t.i < e.end), q)) for t in doc)
 
 
@@ -126,7 +114,7 @@ def _entities(doc: Doc, q: QuestionInfo) -> list[Span]:
 def answer_entity(q: QuestionInfo, s: ScoredSentence, doc: Doc, labels: frozenset[str]) -> Span | None:
     """The entity of an asked-for type in ``doc`` that the parse links to the focus (or, with no focus,
     nearest the question's terms); never one the question itself names."""
-    found = [e for e in _entities(doc, q) if e.label_ in labels and not _in_question(e, q)
+    found = [e for e in _entities(doc, q) if e.label_ in labels and not in_question(e, q)
              and (e.label_ not in {"DATE", "TIME"} or q.answer_type != "number" or any(t.like_num for t in e))
              and (q.answer_type != "date" or _on_calendar(e))
              and not (q.focus and q.answer_type != "number" and mentions(e.text, q.focus))]  # "General Assembly"
@@ -232,26 +220,11 @@ def trim(sentence: str, keep: str = "", words: int = LEAD_WORDS, terms: tuple[st
     return ("… " if cut_left else "") + text + (" …" if cut_right else "")
 
 
-def typed_lead(q: QuestionInfo, top: list[ScoredSentence], scored: list[ScoredSentence]) -> Lead | None:
-    # ``top`` may hold "He said ..." sentences: the caller adds the sentence that says who he is
-    """The best sentence that holds an entity of the asked-for type tied to the focus; for a name, the
-    sentence and name that the top sentences, taken together, support most."""
-    if not q.labels or not top:
-        return None
-    voted = q.answer_type in VOTED
-    close = [s for s in top if s.score >= (VOTE_RATIO if voted else TYPED_RATIO) * top[0].score]
-    found = [(s, ent) for s, doc in zip(close, _docs(close), strict=True)
-             if _ties(q, s, doc) and (ent := answer_entity(q, s, doc, q.labels)) is not None]
-    if not found:
-        return None
-    # "who ...?": a person in any close sentence before a body or a country in the best one
-    rank = {label: i for i, label in enumerate(PREFERENCE)} if q.answer_type == "person" else {}
-    if voted:
-        votes = entity_votes(q, [s for s in scored[:VOTE_DEPTH] if s.score >= VOTE_FLOOR * scored[0].score])
-        s, ent = min(found, key=lambda f: (rank.get(f[1].label_, len(rank)),
-                                           -(f[0].score + VOTE_WEIGHT * _support(" ".join(_name_words(f[1])), votes))))
-    else:
-        s, ent = min(found, key=lambda f: rank.get(f[1].label_, len(rank)))
+def entity_lead(s: ScoredSentence, ent: Span | None, terms: tuple[str, ...]) -> Lead:
+    """The lead from the sentence chosen to lead: the answer entity first (unless the cut sentence opens
+    with it), then the sentence cut to the clauses around it (or, with no entity, around the question's terms)."""
+    if ent is None:
+        return Lead(parts=[(trim(s.text, terms=terms), s)])
     span = answer_span(ent)
     body = trim(s.text, span)
     opening = body.lstrip("… ")
@@ -259,30 +232,13 @@ def typed_lead(q: QuestionInfo, top: list[ScoredSentence], scored: list[ScoredSe
     return Lead(parts=[(body, s)], prefix=prefix, typed=True)
 
 
-def entity_votes(q: QuestionInfo, pool: list[ScoredSentence]) -> dict[str, float]:
-    """Each candidate answer name, weighted by the scores of the sentences that name it."""
-    votes: dict[str, float] = {}
-    for s, doc in zip(pool, _docs(pool), strict=True):
-        keys = {" ".join(_name_words(e)) for e in doc.ents if e.label_ in q.labels and not _in_question(e, q)
-                and not (q.focus and mentions(e.text, q.focus))}
-        for k in keys - {""}:
-            votes[k] = votes.get(k, 0.0) + s.score
-    return votes
-
-
-def _support(key: str, votes: dict[str, float]) -> float:
-    """A name's share of all votes, with those of its shorter forms ("Kimmel" for "Jimmy Kimmel")."""
-    words = set(key.split())
-    return sum(v for k, v in votes.items() if set(k.split()) <= words) / (sum(votes.values()) or 1.0)
-
-
 def has_typed_answer(q: QuestionInfo, top: list[ScoredSentence], strict: bool = False) -> bool:
     """Some top sentence ties an entity of the asked-for type (read broadly, unless ``strict``) to the focus."""
     labels = q.labels if strict else RELAXED.get(q.answer_type)
     if not labels:
         return True
-    return any(_ties(q, s, doc) and answer_entity(q, s, doc, labels) is not None
-               for s, doc in zip(top, _docs(top), strict=True))
+    return any(ties(q, s, doc) and answer_entity(q, s, doc, labels) is not None
+               for s, doc in zip(top, docs(top), strict=True))
 
 
 def speakers_lead(q: QuestionInfo, top: list[ScoredSentence], stances: frozenset[str]) -> Lead | None:
@@ -325,11 +281,11 @@ def figures_lead(q: QuestionInfo, top: list[ScoredSentence]) -> Lead | None:
         return None
     wanted = [q.focus] if q.focus else list(q.terms)
     seen: dict[str, tuple[str, ScoredSentence]] = {}
-    for s, doc in zip(top, _docs(top), strict=True):
+    for s, doc in zip(top, docs(top), strict=True):
         best = answer_entity(q, s, doc, q.labels) if q.labels else None  # the figure the question points at first
         for ent in sorted(_entities(doc, q), key=lambda e: (e != best, e.start)):
             noun = _counted_noun(ent) if ent.label_ in NUMBERS else ""
-            if not noun or not any(mentions(noun, w) for w in wanted) or _in_question(ent, q):
+            if not noun or not any(mentions(noun, w) for w in wanted) or in_question(ent, q):
                 continue
             value = re.sub(r"[^\d.]", "", ent.text)
             if value and value not in seen:

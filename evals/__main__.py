@@ -9,6 +9,7 @@ from pathlib import Path
 
 import settings as settings_module
 from evals import run as runner
+from index.build import build
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--out", type=Path, required=True, help="folder for results, summary, report and plots")
     r.add_argument("--home", type=Path, help="index folder (default: OUT/index, built fresh)")
     r.add_argument("--limit", type=int, default=0, help="only the first N questions")
+    r.add_argument("--offset", type=int, default=0, help="realtimeqa: start at the N-th question (0-based)")
     r.add_argument("--full-corpus", action="store_true", help="realtimeqa: index all 4,554 articles")
     r.add_argument("--check", type=Path,
                    help='thresholds JSON {"min": {metric: floor}, "max": {metric: ceiling}}; exit 1 if one is missed')
@@ -39,6 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     cl.add_argument("--json", action="store_true")
     cl.add_argument("--subset", action="store_true",
                     help="the gold file labels only some statements: judge only extracted ones that overlap it")
+    f = sub.add_parser("fit-lead", help="fit the lead-sentence model on RealTime QA questions (or --check it)")
+    f.add_argument("--out", type=Path, required=True, help="folder for the questions' index (OUT/index)")
+    f.add_argument("--home", type=Path, help="an index of their articles already built")
+    f.add_argument("--offset", type=int, default=0, help="start at the N-th question (0-based)")
+    f.add_argument("--limit", type=int, default=200, help="this many questions (default 200)")
+    f.add_argument("--model", type=Path, default=None, help="model file (default: assistant/lead_model.json)")
+    f.add_argument("--check", action="store_true", help="only report how the model picks on these questions")
     args = parser.parse_args(argv)
 
     if args.command == "compare":
@@ -60,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, indent=2) if args.json else format_report(result))
         return 0
 
+    if args.command == "fit-lead":
+        return fit_lead(args)
     if args.check and not args.check.is_file():
         print(f"error: no thresholds file at {args.check}", file=sys.stderr)
         return 2
@@ -69,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = settings_module.Settings(**overrides)  # type: ignore[arg-type]
     try:
         if args.benchmark == "realtimeqa":
-            dataset = runner.realtimeqa(args.out, args.limit, args.full_corpus)
+            dataset = runner.realtimeqa(args.out, args.limit, args.full_corpus, offset=args.offset)
         else:
             items = runner.load_dataset(args.dataset, args.limit)
             dataset = runner.Dataset(args.dataset.stem, items, args.corpus)
@@ -93,6 +104,34 @@ def main(argv: list[str] | None = None) -> int:
         for line in failures:
             print(f"FAIL: {line}", file=sys.stderr)
         return 1 if failures else 0
+    return 0
+
+
+def fit_lead(args: argparse.Namespace) -> int:
+    from assistant import leadrank
+    from assistant.service import Assistant
+    from evals import fit_lead as fitter
+
+    model_path = args.model or leadrank.MODEL
+    settings = settings_module.Settings(home=args.home or args.out / "index", backend="extractive")
+    try:
+        dataset = runner.realtimeqa(args.out, args.limit, offset=args.offset)
+        if args.home is None:
+            build(dataset.corpus, settings, progress=True, prune=False)
+        groups = fitter.collect(Assistant(settings), dataset.items)
+        current = leadrank.load(model_path) if args.check else fitter.fit(groups)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    span = f"RealTime QA 2023 questions {args.offset + 1}-{args.offset + len(dataset.items)}"
+    chosen, scored = fitter.accuracy(groups, current), fitter.accuracy(groups, None)
+    print(f"{span}: the chosen lead states the gold answer for {chosen:.3f} of {len(groups)} questions "
+          f"(the best-scored sentence: {scored:.3f})")
+    if not args.check:
+        record = {"features": list(leadrank.FEATURES), **current.to_json(), "fitted_on": span,
+                  "questions": len(groups), "lead_accuracy": round(chosen, 3), "best_scored_accuracy": round(scored, 3)}
+        model_path.write_text(json.dumps(record, indent=2) + "\n")
+        print(f"model written to {model_path}")
     return 0
 
 

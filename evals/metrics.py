@@ -84,10 +84,20 @@ def words(text: str) -> list[str]:
     return strip_markers(text).split()
 
 
+# Small numbers as news writes them: "four tests" states "4" (and "1" is stated by any "one").
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+
+
+def _digits(normalized: str) -> str:
+    return " ".join(_NUMBER_WORDS.get(w, w) for w in normalized.split())
+
+
 def states(answer: str, spellings: Sequence[str]) -> bool:
-    """One spelling occurs in the answer as whole words ("1500" is not stated by "15000")."""
-    hay = f" {normalize(answer)} "
-    return any(f" {n} " in hay for n in (normalize(s) for s in spellings) if n)
+    """One spelling occurs in the answer as whole words ("1500" is not stated by "15000"; "four" states "4")."""
+    hay = f" {_digits(normalize(answer))} "
+    return any(f" {n} " in hay for n in (_digits(normalize(s)) for s in spellings) if n)
 
 
 def split_sentences(text: str) -> list[str]:

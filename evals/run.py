@@ -52,8 +52,10 @@ def load_dataset(path: Path, limit: int = 0) -> list[dict[str, Any]]:
     return items[:limit] if limit else items
 
 
-def realtimeqa(out: Path, limit: int = 0, full_corpus: bool = False, folder: Path = REALTIMEQA) -> Dataset:
-    """RealTime QA 2023 as a gold set; by default only the articles retrieved for the chosen questions.
+def realtimeqa(out: Path, limit: int = 0, full_corpus: bool = False, folder: Path = REALTIMEQA,
+               offset: int = 0) -> Dataset:
+    """RealTime QA 2023 as a gold set (``limit`` questions from the ``offset``-th); by default only the
+    articles retrieved for the chosen questions.
 
     Each question keeps its gold answer as the one key fact; the evidence is the answer string, so
     retrieval hit@k means "a top-k passage states the gold answer".
@@ -61,8 +63,9 @@ def realtimeqa(out: Path, limit: int = 0, full_corpus: bool = False, folder: Pat
     if not (folder / "questions.jsonl").is_file():
         raise FileNotFoundError(f"RealTime QA 2023 not found: expected {folder / 'questions.jsonl'}")
     questions = [json.loads(line) for line in (folder / "questions.jsonl").open()]
-    if limit:
-        questions = questions[:limit]
+    if offset >= len(questions):
+        raise ValueError(f"--offset {offset}: RealTime QA 2023 has {len(questions)} questions")
+    questions = questions[offset : offset + limit if limit else None]
     items = [
         {"id": q["id"], "question": q["question"], "date": q.get("date", ""), "type": "realtimeqa",
          "answers": [[q["answer"]]],

@@ -400,7 +400,7 @@ def _scored(sentence: str, score: float, article: str = "a1") -> ScoredSentence:
 def test_a_name_the_top_sentences_repeat_leads_over_a_close_sentence_naming_another(repeated: bool,
                                                                                   leads: str) -> None:
     """News reports repeat the week's fact: last year's expansion, however well worded, gives way to it."""
-    from assistant.shape import typed_lead
+    from assistant import leadrank
 
     q = analyze("Burger chain Zestburger announced this week it was expanding to which state?")
     best = _scored("In late 2021, Zestburger announced plans to expand to Colorado, its seventh state.", 0.88, "a1")
@@ -408,9 +408,36 @@ def test_a_name_the_top_sentences_repeat_leads_over_a_close_sentence_naming_anot
     others = [_scored(f"Officials in Tennessee welcomed the {what}.", 0.6, f"a{i + 3}")
               for i, what in enumerate(["plans", "news", "jobs"])]
     ranked = [best, news, *(others if repeated else [])]
-    lead = typed_lead(q, ranked[:2], ranked)
-    assert lead is not None and lead.typed
-    assert lead.prefix == f"{leads}: " and lead.sentences[0] is (news if repeated else best)
+    chosen = leadrank.best(leadrank.candidates(q, ranked, ranked))
+    assert chosen.entity is not None and chosen.entity.text == leads
+    assert chosen.sentence is (news if repeated else best)
+
+
+def test_the_lead_is_chosen_among_sentences_with_the_asked_for_kind_of_answer() -> None:
+    """A sentence naming no state does not lead "which state?" however well it scores, and one far below
+    the best does not lead at all."""
+    from assistant import leadrank
+
+    q = analyze("Burger chain Zestburger announced this week it was expanding to which state?")
+    vague = _scored("Zestburger announced this week it was expanding again.", 0.9, "a1")
+    state = _scored("Zestburger will open a corporate hub in Tennessee.", 0.8, "a2")
+    far = _scored("Zestburger also has diners in Ohio.", 0.5, "a3")
+    cands = leadrank.candidates(q, [vague, state, far], [vague, state, far])
+    assert [c.sentence for c in cands] == [state]
+    cands = leadrank.candidates(q, [vague, far], [vague, far])
+    assert [c.sentence for c in cands] == [vague] and cands[0].entity is None
+
+
+def test_the_shipped_lead_model_fits_the_features_this_code_computes(tmp_path: Path) -> None:
+    from assistant import leadrank
+
+    model = leadrank.load()
+    assert len(model.weights) == len(leadrank.FEATURES)
+    stale = json.loads(leadrank.MODEL.read_text())
+    stale["features"] = [*stale["features"], "retired"]
+    (tmp_path / "m.json").write_text(json.dumps(stale))
+    with pytest.raises(ValueError, match="refit it with `python -m evals fit-lead`"):
+        leadrank.load(tmp_path / "m.json")
 
 
 @pytest.mark.parametrize(("question", "answer"), [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -60,6 +61,20 @@ def test_realtimeqa_first_50_meet_the_recorded_thresholds(tmp_path: Path) -> Non
     assert_baseline_reported(summary, (tmp_path / "eval" / "report.md").read_text())
     assert "plain BM25, same chunks:" in run.stdout
     print("\nrealtimeqa-50:", json.dumps(summary["overall"], indent=None), json.dumps(summary["baseline_bm25"]))
+    # the lead model on the same questions and index: the shipped one, then one fitted afresh on them
+    model = tmp_path / "lead_model.json"
+    for extra in (["--check"], ["--model", str(model)]):
+        fitted = subprocess.run([sys.executable, "-m", "evals", "fit-lead", "--out", str(tmp_path / "fit"), "--home",
+                                 str(tmp_path / "eval" / "index"), "--limit", "50", *extra],
+                                cwd=ROOT, capture_output=True, text=True, timeout=900)
+        assert fitted.returncode == 0, fitted.stdout + fitted.stderr
+        found = re.search(r"questions 1-50: the chosen lead states the gold answer for ([\d.]+) of (\d+) questions "
+                          r"\(the best-scored sentence: ([\d.]+)\)", fitted.stdout)
+        assert found is not None, fitted.stdout
+        chosen, asked, best_scored = float(found[1]), int(found[2]), float(found[3])
+        assert asked >= 45 and chosen >= best_scored, fitted.stdout
+        print("lead model", extra[0], fitted.stdout.strip().splitlines()[0])
+    assert json.loads(model.read_text())["fitted_on"] == "RealTime QA 2023 questions 1-50"
 
 
 def test_metrics_import_nothing_they_judge() -> None:
@@ -107,3 +122,27 @@ def test_llm_judge_through_a_real_server(llm_server: str) -> None:
     assert all(v in (True, False, None) for v in verdict.values())  # a 135M judge may garble: None, not a pass
     down = OpenAICompatibleLLM(settings_module.Settings(openai_base_url="http://127.0.0.1:9/v1"))
     assert judge(down, record, gold) == {"judge_correct": None, "judge_faithful": None}
+
+
+def test_the_lead_fit_learns_which_feature_marks_the_sentence_that_answers() -> None:
+    """Candidates whose gold one is never the best-scored but always the most supported: the fit
+    learns to pick it, and reports the best-scored sentence's accuracy beside its own."""
+    import numpy as np
+
+    from assistant.leadrank import FEATURES
+    from evals.fit_lead import Group, accuracy, fit
+
+    rng = np.random.default_rng(7)
+    groups = []
+    for _ in range(60):
+        x = rng.uniform(0.0, 1.0, (5, len(FEATURES)))
+        x[:, 0] = np.sort(x[:, 0])[::-1]  # best-scored first, as candidates come
+        gold = 1 + int(rng.integers(0, 4))
+        x[gold, FEATURES.index("support")] = x[:, FEATURES.index("support")].max() + 0.5
+        groups.append(Group(x, np.eye(5)[gold]))
+    model = fit(groups)
+    assert accuracy(groups, None) == 0.0
+    assert accuracy(groups, model) == 1.0
+    assert max(model.weights) == model.weights[FEATURES.index("support")]
+    with pytest.raises(ValueError, match="nothing to fit"):
+        fit([Group(groups[0].x, np.zeros(5))])

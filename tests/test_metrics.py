@@ -49,6 +49,9 @@ def test_a_fact_is_stated_only_as_whole_words() -> None:
     assert not metrics.states("It was 5 p.m.", ["50"])
     assert metrics.states("Ties with the U.S. deepened", ["US"])
     assert not metrics.states("anything", ["", "  "]), "an empty spelling states nothing"
+    assert metrics.states("Households can order four free tests", ["4"])
+    assert metrics.states("South Africa has 4 titles", ["Four"])
+    assert not metrics.states("Someone ordered fourteen tests", ["4"]), "whole words only"
 
 
 def test_sentence_splitter_keeps_abbreviations_initials_and_acronyms() -> None:
