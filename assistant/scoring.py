@@ -86,8 +86,9 @@ def names_in(names: tuple[str, ...], text: str) -> float:
 
     def present(name: str) -> bool:
         folded = _fold(name)
-        parts = [w for w in folded.split() if len(w) >= 3]
-        # "U.S. House" is there when "House" is: short words ("U.S.", "of") are too often spelled otherwise
+        # "U.S. House" is there when "House" is: short words ("U.S.", "of") are too often spelled otherwise;
+        # "Formula 1 ace" when "Formula" is: a word in lower case describes the name, it is not part of it
+        parts = [p for w in name.split() if not w.islower() for p in _fold(w).split() if len(p) >= 3]
         return folded in hay or (len(folded.split()) > 1 and bool(parts) and all(p in words for p in parts))
 
     return sum(1 for n in names if present(n)) / len(names)

@@ -340,6 +340,17 @@ def test_question_framing_and_quote_marks_are_not_names() -> None:
     assert analyze("What percentage of Brits suffer from misophonia?").groups == ("Brits",)
 
 
+def test_a_year_in_the_question_need_not_be_written_in_the_articles() -> None:
+    """Reports of the year say "this year": the year only frames the question. A place it names must be there."""
+    sentence = "Maine saw the deadliest mass shooting of the year in October."
+    passage = Passage("c1", "a1", "Shootings", "Example Wire", "2023-12-22", "", sentence, 0, len(sentence), 1.0)
+    scored = ScoredSentence(passage=passage, start=0, end=len(sentence), text=sentence, dense=0.7, lexical=0.6,
+                            score=0.7)
+    q = analyze("Which state suffered the deadliest mass shooting in 2023?")
+    assert "2023" in q.names and not should_abstain(q, [scored], [passage])
+    assert should_abstain(analyze("Which state suffered the deadliest mass shooting in Vermont?"), [scored], [passage])
+
+
 @pytest.mark.parametrize(("sentence", "abstains"), [
     ("Fans in Brazil paid tribute to the striker outside the stadium.", False),
     ("Fans everywhere paid tribute to the striker outside the stadium.", True),
@@ -459,6 +470,8 @@ def test_who_takes_the_person_a_question_term_stands_beside(question: str, answe
     ("U.S. House", "The Senate voted on Tuesday.", False),
     ("North American Leaders\u2019 Summit", "the North American Leaders' Summit in Mexico City", True),
     ("Jim Boheim", "Jim Boeheim retired.", False),  # a misspelt name is not the same name
+    ("Formula 1 ace", "He won his third Formula 1 title.", True),  # "ace" describes, it does not name
+    ("Formula 1 ace", "He won his third title.", False),
 ])
 def test_names_the_question_asks_about_are_found_in_other_spellings_of_the_short_words(name: str, text: str,
                                                                                       there: bool) -> None:
