@@ -146,3 +146,13 @@ def test_the_lead_fit_learns_which_feature_marks_the_sentence_that_answers() -> 
     assert max(model.weights) == model.weights[FEATURES.index("support")]
     with pytest.raises(ValueError, match="nothing to fit"):
         fit([Group(groups[0].x, np.zeros(5))])
+
+
+def test_fit_lead_on_an_empty_index_says_so(tmp_path: Path) -> None:
+    got = subprocess.run([sys.executable, "-m", "evals", "fit-lead", "--out", str(tmp_path / "o"), "--home",
+                          str(tmp_path / "empty"), "--limit", "1"], cwd=ROOT, capture_output=True, text=True,
+                         timeout=300)
+    assert got.returncode == 2, got.stdout + got.stderr
+    assert "error: The index is empty: run `python -m index build`" in got.stderr
+    shipped = json.loads((ROOT / "assistant" / "lead_model.json").read_text())
+    assert shipped["fitted_on"] == "RealTime QA 2023 questions 1-200", "the shipped model is left as it was"
