@@ -38,6 +38,9 @@ CALENDAR = frozenset(
     "january february march april may june july august september october november december jan feb mar apr "
     "jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday today yesterday "
     "tomorrow tonight noon midnight morning afternoon evening spring summer autumn fall winter".split())
+TIME_UNITS = frozenset("minute minutes hour hours day days week weeks month months year years decade decades "
+                       "century centuries".split())
+_YEAR = re.compile(r"1\d{3}|20\d{2}")
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
 SEVERAL = re.compile(r"\b(?:different|various|sources|estimates|figures|range|each)\b", re.I)
 _WORDS = re.compile(r"[A-Za-z]+")
@@ -153,9 +156,12 @@ def _beside_question_term(ent: Span, q: QuestionInfo) -> bool:
 
 def _on_calendar(ent: Span) -> bool:
     """A date a "when" question can be answered with: it has a number or names a month or a day
-    ("2001", "May 11", "Monday"), unlike "the year" (of "album of the year") or "the past".
-    The recogniser tags both kinds DATE."""
-    return any(t.like_num or t.text.lower().rstrip(".") in CALENDAR for t in ent)
+    ("2001", "May 11", "Monday"), unlike "the year" (of "album of the year") or "the past", and it is
+    not a length of time ("nearly three years", "the 42-year-old"). The recogniser tags all DATE."""
+    words = [t.text.lower().rstrip(".") for t in ent]
+    if any(w in TIME_UNITS for w in words) and not any(w in CALENDAR or _YEAR.fullmatch(w) for w in words):
+        return False
+    return any(t.like_num or w in CALENDAR for t, w in zip(ent, words, strict=True))
 
 
 def _linked(ent: Span, focus: Token) -> bool:

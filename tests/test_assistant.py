@@ -377,6 +377,9 @@ def test_a_question_that_sets_the_scene_first_is_scored_on_the_sentence_that_ask
 @pytest.mark.parametrize(("sentence", "answer"), [
     ("Harry Styles won album of the year, while Beyonce won her first Grammy in 2001.", "2001"),
     ("Harry Styles won album of the year at the Grammys.", None),
+    ("Beyonce brought her 22-year total to 32 Grammys on Sunday.", "Sunday"),  # 22 years is how long, not when
+    ("Beyonce, who has won Grammys for nearly three decades, thanked her fans.", None),
+    ("Beyonce won her first Grammy in the spring of 2001.", "the spring of 2001"),
 ])
 def test_a_when_question_is_answered_by_a_calendar_date_not_by_the_year_of_album_of_the_year(
         sentence: str, answer: str | None) -> None:
