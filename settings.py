@@ -112,6 +112,11 @@ class Settings(BaseSettings):
         return self.home / "chroma"
 
     @property
+    def chunking(self) -> str:
+        """How articles are cut into chunks, as the index records it: a build with another re-chunks them."""
+        return f"{self.chunk_tokens}/{self.chunk_overlap}"
+
+    @property
     def store_label(self) -> str:
         if self.chroma_host:
             return f"chroma server http://{self.chroma_host}:{self.chroma_port}"

@@ -64,7 +64,8 @@ class BuildReport:
     outcomes: list[Outcome] = field(default_factory=list)
     chunks: int = 0
     claims: int = 0
-    tokens: int = 0
+    tokens: int = 0  # embedded (a sentence an updated article already had is not embedded again)
+    reused: int = 0  # sentences whose stored vectors were kept
     seconds: float = 0.0
     embed_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
@@ -98,11 +99,12 @@ class BuildReport:
         return {status: len(self.having(status)) for status in STATUSES}
 
     def summary(self) -> str:
-        rate = f", {self.tokens / self.embed_seconds:,.0f} tokens/s in the model" if self.embed_seconds else ""
+        rate = f", {self.tokens / self.embed_seconds:,.0f} tokens/s in the model" if self.tokens else ""
         counts = ", ".join(f"{n} {status}" for status, n in self.counts().items() if n or status != "failed")
         return (
-            f"{counts}; {self.chunks} chunks ({self.tokens:,} tokens{rate}), {self.claims} claims, "
-            f"in {self.seconds:.1f}s\n"
+            f"{counts}; {self.chunks} chunks ({self.tokens:,} tokens embedded{rate}"
+            + (f", {self.reused:,} sentence vectors kept" if self.reused else "")
+            + f"), {self.claims} claims, in {self.seconds:.1f}s\n"
             f"dropped {sum(map(len, self.dropped.values()))} furniture lines in {len(self.dropped)} articles"
         ) + "".join(f"\n{note}" for note in self.notes)
 
@@ -234,9 +236,9 @@ def build(
                 report.dropped[prepared.id] = prepared.dropped
             pending.append((prepared, outcome))
             if len(pending) >= GROUP or sum(len(a.text) for a, _ in pending) >= GROUP_CHARS:
-                _flush(pending, pipe, writer, report, turn_down)
+                _flush(pending, pipe, writer, report, turn_down, existing)
                 pending = []
-        _flush(pending, pipe, writer, report, turn_down)
+        _flush(pending, pipe, writer, report, turn_down, existing)
     finally:
         writer.close()
         bar.close()
@@ -266,7 +268,7 @@ def _admit(
         return Outcome("skipped", item.path, item.id, item.title, f"duplicate article id {item.id!r} in this input")
     seen_ids.add(item.id)
     old = existing.get(item.id)
-    if old and old.content_hash == item.content_hash:
+    if old and old.content_hash == item.content_hash and old.chunking == settings.chunking:
         return Outcome("unchanged", item.path, item.id, old.title)
     if len(item.raw) > settings.max_article_chars:
         return Outcome("skipped", item.path, item.id, item.title,
@@ -301,9 +303,10 @@ class _Writer:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-writer")
         self.pending: Future[None] | None = None
 
-    def submit(self, group: list[tuple[Article, Outcome, list[Chunk], np.ndarray]]) -> None:
+    def submit(self, group: list[tuple[Article, Outcome, list[Chunk], np.ndarray]],
+               kept_claims: dict[str, list[claims.Claim]]) -> None:
         self.wait()
-        self.pending = self.pool.submit(self._write, group)
+        self.pending = self.pool.submit(self._write, group, kept_claims)
 
     def wait(self) -> None:
         if self.pending is not None:
@@ -316,11 +319,12 @@ class _Writer:
         finally:
             self.pool.shutdown()
 
-    def _write(self, group: list[tuple[Article, Outcome, list[Chunk], np.ndarray]]) -> None:
+    def _write(self, group: list[tuple[Article, Outcome, list[Chunk], np.ndarray]],
+               kept_claims: dict[str, list[claims.Claim]]) -> None:
         batch, outcomes = [], []
         for article, outcome, chunks, vectors in group:
             try:
-                found = self.pipe.extract_claims(article)
+                found = kept_claims[article.id] if article.id in kept_claims else self.pipe.extract_claims(article)
             except Exception as exc:  # the article is not committed; an updated one keeps its old version
                 outcome.status, outcome.reason = "failed", f"who-said-what failed: {_why(exc)}"
                 continue
@@ -339,7 +343,7 @@ class _Writer:
 
 
 def _flush(pending: list[tuple[Article, Outcome]], pipe: Pipeline, writer: _Writer, report: BuildReport,
-           turn_down: Callable[[Outcome], None]) -> None:
+           turn_down: Callable[[Outcome], None], existing: dict[str, ArticleRecord]) -> None:
     """Chunk and embed a group of articles; an article that fails either step is turned down alone."""
     chunked: list[tuple[Article, Outcome, list[Chunk]]] = []
     for article, outcome in pending:
@@ -349,20 +353,36 @@ def _flush(pending: list[tuple[Article, Outcome]], pipe: Pipeline, writer: _Writ
             _fail(report, outcome, f"chunking failed: {_why(exc)}", turn_down)
     if not chunked:
         return
+    known, kept_claims = _kept(writer.store, [a for a, _, _ in chunked], existing)
     t = time.perf_counter()
     try:
-        group = [(a, o, c, v) for (a, o, c), v in zip(chunked, _embed(pipe.embedder, chunked), strict=True)]
+        group = [(a, o, c, v) for (a, o, c), v in zip(chunked, _embed(pipe.embedder, chunked, known, report),
+                                                      strict=True)]
     except Exception:  # find the article that breaks embedding: embed each on its own
         group = []
         for item in chunked:
             try:
-                group.append((*item, _embed(pipe.embedder, [item])[0]))
+                group.append((*item, _embed(pipe.embedder, [item], known, report)[0]))
             except Exception as exc:
                 _fail(report, item[1], f"embedding failed: {_why(exc)}", turn_down)
     report.embed_seconds += time.perf_counter() - t
     report.chunks += sum(len(chunks) for _, _, chunks, _ in group)
-    report.tokens += sum(tokens + 2 for _, _, chunks, _ in group for _, _, tokens in _unique_sentences(chunks))
-    writer.submit(group)
+    writer.submit(group, kept_claims)
+
+
+def _kept(store: IndexStore, articles: list[Article], existing: dict[str, ArticleRecord]
+          ) -> tuple[dict[str, np.ndarray], dict[str, list[claims.Claim]]]:
+    """What re-indexing these articles need not compute again: the stored vectors of the sentences they
+    already had, and, for an article only re-chunked (same content, same pipeline), its who-said-what.
+    A new chunk size re-chunks an index without embedding or parsing it again."""
+    old = {a.id: existing[a.id] for a in articles if a.id in existing}
+    vectors = store.article_sentences({i: r.text for i, r in old.items() if r.text}) if old else {}
+    rechunked = sorted(a.id for a in articles if a.id in old and old[a.id].content_hash == a.content_hash)
+    kept: dict[str, list[claims.Claim]] = {i: [] for i in rechunked}
+    if rechunked:
+        for c in store.claims({"article_id": {"$in": rechunked}}):
+            kept[c.article_id].append(c)
+    return vectors, kept
 
 
 def _unique_sentences(chunks: list[Chunk]) -> list[tuple[int, int, int]]:
@@ -370,18 +390,32 @@ def _unique_sentences(chunks: list[Chunk]) -> list[tuple[int, int, int]]:
     return list(dict.fromkeys(s for c in chunks for s in c.sentences))
 
 
-def _embed(embedder: Embedder, chunked: list[tuple[Article, Outcome, list[Chunk]]]) -> list[np.ndarray]:
-    """Embed every sentence once; give each chunk its sentences' vectors, and return the chunk vectors
-    (the mean of its sentences'), one array per article."""
+def _embed(embedder: Embedder, chunked: list[tuple[Article, Outcome, list[Chunk]]], known: dict[str, np.ndarray],
+           report: BuildReport) -> list[np.ndarray]:
+    """Embed every sentence once (those in ``known`` not at all); give each chunk its sentences' vectors,
+    and return the chunk vectors (the mean of its sentences'), one array per article."""
     texts: list[str] = []
     rows: list[dict[tuple[int, int, int], int]] = []
+    fresh: list[int] = []  # rows of ``texts`` to embed
+    tokens = 0
     for article, _, chunks in chunked:
         row = {}
         for span in _unique_sentences(chunks):
             row[span] = len(texts)
-            texts.append(article.text[span[0] : span[1]])
+            text = article.text[span[0] : span[1]]
+            if text not in known:
+                fresh.append(len(texts))
+                tokens += span[2] + 2  # [CLS] and [SEP]
+            texts.append(text)
         rows.append(row)
-    vectors = embedder.embed(texts)
+    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    if fresh:
+        vectors[fresh] = embedder.embed([texts[i] for i in fresh])
+    kept = sorted(set(range(len(texts))) - set(fresh))
+    for i in kept:
+        vectors[i] = known[texts[i]]
+    report.tokens += tokens
+    report.reused += len(kept)
     out = []
     for (_, _, chunks), row in zip(chunked, rows, strict=True):
         for c in chunks:

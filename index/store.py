@@ -36,6 +36,7 @@ from index.sentences import mean_vector
 from settings import Settings
 
 _GET_PAGE = 5000
+LEGACY_CHUNKING = "400/32"  # records written before the chunking was recorded: pipeline 9's defaults
 SENTENCES_KEY = "_sentences"  # chunk metadata: its sentences' spans and vectors (index/sentences.py)
 _STAMP_ID = "generation"
 STAMP_TTL = 0.5  # seconds a reader trusts the stamp it read: one small request per half second at most
@@ -57,6 +58,7 @@ class ArticleRecord:
     content_hash: str
     chunks: int
     text: str = ""
+    chunking: str = ""  # Settings.chunking of the build that chunked it
 
     @classmethod
     def from_chroma(cls, ident: str, meta: dict[str, Any], text: str | None) -> ArticleRecord:
@@ -71,6 +73,7 @@ class ArticleRecord:
             content_hash=str(meta.get("content_hash", "")),
             chunks=int(meta.get("chunks", 0)),
             text=text or "",
+            chunking=str(meta.get("chunking", LEGACY_CHUNKING)),
         )
 
 
@@ -228,7 +231,7 @@ class IndexStore:
         if not stamp or stamp != self._fingerprint[0]:
             h = hashlib.sha256()
             for ident, rec in sorted(self.records().items()):
-                h.update(f"{ident}={rec.content_hash};".encode())
+                h.update(f"{ident}={rec.content_hash}/{rec.chunking};".encode())
             self._fingerprint = (stamp, h.hexdigest()[:16])
         return self._fingerprint[1]
 
@@ -305,6 +308,23 @@ class IndexStore:
                     out[ident] = sentences.unpack(blob)
         return out
 
+    def article_sentences(self, texts: dict[str, str]) -> dict[str, np.ndarray]:
+        """Sentence text -> stored vector, for the articles given (id -> the clean text they were indexed
+        with): what re-indexing them need not embed again."""
+        if not texts:
+            return {}
+        ids = sorted(texts)
+        where = {"article_id": ids[0]} if len(ids) == 1 else {"article_id": {"$in": ids}}
+        out: dict[str, np.ndarray] = {}
+        for _ids, metas, _docs in self._pages(self.chunks, ["metadatas"], where):
+            for meta in metas or []:
+                blob, text = (meta or {}).get(SENTENCES_KEY), texts.get(str((meta or {}).get("article_id", "")))
+                if isinstance(blob, str) and text:
+                    with contextlib.suppress(ValueError):
+                        found = sentences.unpack(blob)
+                        out.update((text[a:b], v) for (a, b), v in zip(found.spans, found.vectors, strict=True))
+        return out
+
     def chunks_at(self, spans: list[tuple[str, int, int]]) -> list[tuple[str, str, dict[str, Any]] | None]:
         """For each (article id, start, end), the chunk that contains it, in one request.
 
@@ -359,7 +379,8 @@ class IndexStore:
             records["embeddings"].append((mean_vector(vectors) if len(vectors) else np.zeros(self.chunks_dim)).tolist())
             records["documents"].append(article.text)
             records["metadatas"].append({**article.metadata, "root": article.root,
-                                         "content_hash": article.content_hash, "chunks": len(chunks)})
+                                         "content_hash": article.content_hash, "chunks": len(chunks),
+                                         "chunking": self.settings.chunking})
         step = self.max_batch
         for i in range(0, len(chunk_rows["ids"]), step):  # Chroma refuses larger calls (5,461 rows embedded)
             self.chunks.add(**{k: v[i : i + step] for k, v in chunk_rows.items()})

@@ -132,6 +132,33 @@ def test_rebuilding_an_unchanged_corpus_changes_nothing(tmp_path: Path, embedder
     assert snapshot(pipe.open_store()) == before
 
 
+def test_a_new_chunk_size_rechunks_the_articles_already_indexed_without_embedding_them_again(
+        tmp_path: Path, embedder: Embedder) -> None:
+    s, pipe = pipeline(tmp_path, embedder)
+    first = build(None, s, progress=False, pipeline=pipe)
+    before = pipe.open_store().chunk_count()
+    small, pipe_small = pipeline(tmp_path, embedder, chunk_tokens=120, chunk_overlap=16)
+
+    def parsed_again(article: object) -> list:
+        raise AssertionError("the same text's who-said-what is kept, not parsed again")
+
+    pipe_small.extract_claims = parsed_again  # type: ignore[method-assign]
+    again = build(None, small, progress=False, pipeline=pipe_small)
+    assert (len(again.updated), again.unchanged) == (5, 0)
+    store = pipe_small.open_store()
+    assert store.chunk_count() > before
+    # the sentences are the same: their stored vectors are kept (only pieces of sentences longer than
+    # the new 120-token window are new), and they are what the model gives them
+    assert again.reused > 100 and again.tokens < first.tokens / 10, again.summary()
+    assert again.claims == first.claims
+    chunk_id = store.chunks.get(limit=1, include=[])["ids"][0]
+    kept = store.sentence_vectors([chunk_id])[chunk_id]
+    text = store.record(chunk_id.split(":")[0]).text  # type: ignore[union-attr]
+    fresh = embedder.embed([text[a:b] for a, b in kept.spans])
+    assert min(float(x @ y) for x, y in zip(kept.vectors, fresh, strict=True)) > 0.98
+    assert build(None, small, progress=False, pipeline=pipe_small).unchanged == 5
+
+
 def test_changed_removed_and_new_articles(tmp_path: Path, corpus_copy: Path, embedder: Embedder) -> None:
     s, pipe = pipeline(tmp_path / "home", embedder)
     build([corpus_copy], s, progress=False, pipeline=pipe)
