@@ -382,7 +382,8 @@ def _kept(store: IndexStore, articles: list[Article], existing: dict[str, Articl
     if rechunked:
         for c in store.claims({"article_id": {"$in": rechunked}}):
             kept[c.article_id].append(c)
-    return vectors, kept
+    # all of them, as the record counted them: an ingest killed while rewriting them parses again
+    return vectors, {i: found for i, found in kept.items() if len(found) == old[i].claims}
 
 
 def _unique_sentences(chunks: list[Chunk]) -> list[tuple[int, int, int]]:

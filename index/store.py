@@ -59,6 +59,7 @@ class ArticleRecord:
     chunks: int
     text: str = ""
     chunking: str = ""  # Settings.chunking of the build that chunked it
+    claims: int = -1  # how many claims were written with it (-1: not recorded)
 
     @classmethod
     def from_chroma(cls, ident: str, meta: dict[str, Any], text: str | None) -> ArticleRecord:
@@ -74,6 +75,7 @@ class ArticleRecord:
             chunks=int(meta.get("chunks", 0)),
             text=text or "",
             chunking=str(meta.get("chunking", LEGACY_CHUNKING)),
+            claims=int(meta.get("claims", -1)),
         )
 
 
@@ -380,7 +382,7 @@ class IndexStore:
             records["documents"].append(article.text)
             records["metadatas"].append({**article.metadata, "root": article.root,
                                          "content_hash": article.content_hash, "chunks": len(chunks),
-                                         "chunking": self.settings.chunking})
+                                         "chunking": self.settings.chunking, "claims": len(claims)})
         step = self.max_batch
         for i in range(0, len(chunk_rows["ids"]), step):  # Chroma refuses larger calls (5,461 rows embedded)
             self.chunks.add(**{k: v[i : i + step] for k, v in chunk_rows.items()})

@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -157,6 +158,20 @@ def test_a_new_chunk_size_rechunks_the_articles_already_indexed_without_embeddin
     fresh = embedder.embed([text[a:b] for a, b in kept.spans])
     assert min(float(x @ y) for x, y in zip(kept.vectors, fresh, strict=True)) > 0.98
     assert build(None, small, progress=False, pipeline=pipe_small).unchanged == 5
+
+
+def test_a_rechunk_after_an_ingest_killed_while_rewriting_claims_parses_them_again(
+        tmp_path: Path, embedder: Embedder) -> None:
+    s, pipe = pipeline(tmp_path, embedder)
+    first = build(None, s, progress=False, pipeline=pipe)
+    store = pipe.open_store()
+    counts = Counter(c.article_id for c in store.claims())
+    victim = max(sorted(counts), key=counts.__getitem__)
+    store.claims_col.delete(where={"article_id": victim})  # killed after deleting them, before writing them again
+    small, pipe_small = pipeline(tmp_path, embedder, chunk_tokens=120, chunk_overlap=16)
+    again = build(None, small, progress=False, pipeline=pipe_small)
+    assert counts[victim] > 0 and again.claims == first.claims
+    assert Counter(c.article_id for c in pipe_small.open_store().claims()) == counts
 
 
 def test_changed_removed_and_new_articles(tmp_path: Path, corpus_copy: Path, embedder: Embedder) -> None:
