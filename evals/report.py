@@ -70,7 +70,7 @@ def retrieval_table(summary: dict[str, Any]) -> list[str]:
         f"| assistant (passages it answers from) | {' | '.join(_fmt(overall.get(k, '-')) for k in RETRIEVAL)} |",
         f"| plain BM25, same chunks | {' | '.join(_fmt(baseline.get(k, '-')) for k in RETRIEVAL)} |",
         "",
-        "The assistant's hit@k counts only the passages it hands the answerer (`top_k`), so its "
+        "Both rows count only `top_k` passages (what the assistant hands its answerer), so "
         "hit@10 is hit@top_k when `top_k` < 10.",
         "",
     ]

@@ -13,7 +13,7 @@ import json
 import math
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,12 +100,13 @@ def has_evidence(item: dict[str, Any]) -> bool:
     return bool(item.get("answerable", True) and item.get("evidence"))
 
 
-def plain_bm25(nodes: list[BaseNode]) -> BM25Retriever | None:
-    """The baseline: llama-index's BM25Retriever with its default settings over the same chunks."""
+def plain_bm25(nodes: Sequence[BaseNode], top_k: int = max(HIT_KS)) -> BM25Retriever | None:
+    """The baseline: llama-index's BM25Retriever with its default settings over the same chunks, giving
+    as many passages as the assistant hands its answerer (``top_k``), so hit@k and MRR compare alike."""
     if not nodes:
         return None
     with open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet):  # bm25s progress bars
-        return BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=min(max(HIT_KS), len(nodes)))
+        return BM25Retriever.from_defaults(nodes=list(nodes), similarity_top_k=min(top_k, max(HIT_KS), len(nodes)))
 
 
 def baseline_scores(retriever: BM25Retriever | None, item: dict[str, Any]) -> dict[str, float] | None:
@@ -124,7 +125,8 @@ def ask_all(dataset: Dataset, settings: settings_module.Settings, progress: bool
     from evals.judge import judge
 
     assistant = Assistant(settings, Pipeline(settings))
-    baseline = plain_bm25(assistant.store.all_chunks()) if any(has_evidence(i) for i in dataset.items) else None
+    baseline = plain_bm25(assistant.store.all_chunks(), settings.top_k) if any(
+        has_evidence(i) for i in dataset.items) else None
     judge_llm = OpenAICompatibleLLM(judge_with) if judge_with else None
     for item in tqdm(dataset.items, desc=f"asking ({dataset.name})", unit="q", disable=not progress):
         try:

@@ -156,3 +156,14 @@ def test_fit_lead_on_an_empty_index_says_so(tmp_path: Path) -> None:
     assert "error: The index is empty: run `python -m index build`" in got.stderr
     shipped = json.loads((ROOT / "assistant" / "lead_model.json").read_text())
     assert shipped["fitted_on"] == "RealTime QA 2023 questions 1-200", "the shipped model is left as it was"
+
+
+def test_the_bm25_baseline_gets_as_many_passages_as_the_assistant_hands_its_answerer() -> None:
+    from llama_index.core.schema import TextNode
+
+    from evals.run import plain_bm25
+
+    nodes = [TextNode(id_=f"n{i}", text=f"troops deployed to region {i} near the border") for i in range(12)]
+    baseline = plain_bm25(nodes, top_k=3)
+    assert baseline is not None and len(baseline.retrieve("troops deployed near the border")) == 3
+    assert len(plain_bm25(nodes).retrieve("troops deployed near the border")) == 10  # type: ignore[union-attr]
