@@ -241,10 +241,11 @@ def confidence(q: QuestionInfo, best: ScoredSentence, lead: Lead | None) -> floa
     return round(value, 2)
 
 
-def lead_pool(scored: list[ScoredSentence]) -> list[ScoredSentence]:
+def lead_pool(scored: list[ScoredSentence], by_key: dict[tuple[str, int, int], ScoredSentence] | None = None
+              ) -> list[ScoredSentence]:
     """The top sentences that may lead: close enough to the question, and readable on their own (or
-    with a short sentence before them that says who "he" is)."""
-    by_key = {s.key: s for s in scored}
+    with a short sentence before them that says who "he" is). ``by_key``: ``scored`` by key, if at hand."""
+    by_key = by_key if by_key is not None else {s.key: s for s in scored}
     return [s for s in scored[: leadrank.DEPTH] if s.score >= FLOOR and _context(s, by_key) is not None]
 
 
@@ -253,7 +254,7 @@ def answer(q: QuestionInfo, scored: list[ScoredSentence], passages: list[Passage
     if should_abstain(q, scored, passages):
         return Draft("", [], confidence(q, scored[0], None) if scored else 0.0)
     by_key = {s.key: s for s in scored}
-    pool = lead_pool(scored)
+    pool = lead_pool(scored, by_key)
     first = {s.key for s in scored[:CANDIDATES]}
     top = [s for s in pool if s.key in first]  # what the list shapes and the check for a typed answer read
     stances = frozenset(x for t in q.terms for x in STANCE_GROUPS.get(t, ()))

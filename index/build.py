@@ -397,7 +397,7 @@ def _embed(embedder: Embedder, chunked: list[tuple[Article, Outcome, list[Chunk]
     and return the chunk vectors (the mean of its sentences'), one array per article."""
     texts: list[str] = []
     rows: list[dict[tuple[int, int, int], int]] = []
-    fresh: list[int] = []  # rows of ``texts`` to embed
+    fresh: list[int] = []  # rows of ``texts`` to embed; the others are in ``known``
     tokens = 0
     for article, _, chunks in chunked:
         row = {}
@@ -409,14 +409,12 @@ def _embed(embedder: Embedder, chunked: list[tuple[Article, Outcome, list[Chunk]
                 tokens += span[2] + 2  # [CLS] and [SEP]
             texts.append(text)
         rows.append(row)
-    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    vectors = np.stack([known.get(t, np.zeros(embedder.dim, dtype=np.float32)) for t in texts]) if texts \
+        else np.zeros((0, embedder.dim), dtype=np.float32)
     if fresh:
         vectors[fresh] = embedder.embed([texts[i] for i in fresh])
-    kept = sorted(set(range(len(texts))) - set(fresh))
-    for i in kept:
-        vectors[i] = known[texts[i]]
     report.tokens += tokens
-    report.reused += len(kept)
+    report.reused += len(texts) - len(fresh)
     out = []
     for (_, _, chunks), row in zip(chunked, rows, strict=True):
         for c in chunks:
