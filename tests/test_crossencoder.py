@@ -1,0 +1,66 @@
+"""The cross-encoder: a real model, loaded from site-packages, reading question and sentence together."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.crossencoder import get_cross_encoder, model_dir
+from assistant.question import analyze
+from assistant.scoring import ScoredSentence
+from assistant.types import Passage
+
+QUESTION = "Which comedian will host the Academy Awards this year?"
+ANSWERS = "Comedian Jimmy Kimmel will host the Academy Awards for a third time on March 12, the Academy said."
+TOPICAL = "Comedian Chris Rock was slapped on stage at last year's Academy Awards, a moment that shocked viewers."
+OFF_TOPIC = "The central bank raised interest rates by a quarter of a percentage point on Wednesday."
+
+
+def test_the_model_ships_in_a_package_on_disk() -> None:
+    assert (model_dir() / "model.onnx").is_file()
+    assert (model_dir() / "tokenizer.json").is_file()
+
+
+def test_the_sentence_that_answers_scores_above_one_on_the_topic_and_one_off_it() -> None:
+    logits = get_cross_encoder().score(QUESTION, [OFF_TOPIC, TOPICAL, ANSWERS])
+    assert logits.shape == (3,)
+    assert logits[2] > 0 > logits[0]
+    assert logits[2] > logits[1] > logits[0]
+
+
+def test_scores_do_not_depend_on_batching_or_order() -> None:
+    """Within a twentieth of a logit: the int8 model quantizes activations with one scale per batch."""
+    ce = get_cross_encoder()
+    together = ce.score(QUESTION, [ANSWERS, OFF_TOPIC, TOPICAL + " " + TOPICAL])
+    alone = np.array([ce.score(QUESTION, [t])[0] for t in (ANSWERS, OFF_TOPIC, TOPICAL + " " + TOPICAL)])
+    np.testing.assert_allclose(together, alone, atol=0.1)
+    assert (np.argsort(together) == np.argsort(alone)).all()
+    assert ce.score(QUESTION, []).shape == (0,)
+
+
+def test_a_very_long_sentence_is_cut_not_refused() -> None:
+    logit = get_cross_encoder().score(QUESTION, [ANSWERS + " " + " ".join([OFF_TOPIC] * 80)])
+    assert np.isfinite(logit).all()
+
+
+def _scored(sentence: str, article: str) -> ScoredSentence:
+    passage = Passage(f"{article}:0", article, "Oscars", "Example Wire", "2023-03-01", "", sentence, 0,
+                      len(sentence), 1.0)
+    return ScoredSentence(passage=passage, start=0, end=len(sentence), text=sentence, dense=0.6, lexical=0.5,
+                          score=0.8)
+
+
+@pytest.mark.parametrize("answer_first", [True, False])
+def test_between_equal_sentences_the_lead_is_the_one_that_answers(answer_first: bool) -> None:
+    """Same score, same article date and place, one name each: only reading the question with the
+    sentence tells Kimmel (hosting) from Rock (slapped last year)."""
+    from assistant import leadrank
+
+    q = analyze(QUESTION)
+    answers, topical = _scored(ANSWERS, "a1"), _scored(TOPICAL, "a2")
+    pool = [answers, topical] if answer_first else [topical, answers]
+    cands = leadrank.candidates(q, pool, pool)
+    assert len(cands) == 2
+    assert {c.features["support"] for c in cands} == {cands[0].features["support"]}  # the vote is a tie
+    chosen = leadrank.best(cands)
+    assert chosen.sentence is answers and chosen.entity is not None and chosen.entity.text == "Jimmy Kimmel"
