@@ -274,6 +274,19 @@ def abstention_rates(rows: Sequence[dict[str, Any]]) -> dict[str, float | None]:
     }
 
 
+def confidence_auc(rows: Sequence[dict[str, Any]]) -> float | None:
+    """How well the confidence an answer shows tells right answers (strict) from wrong ones: the chance
+    that a right one shows more than a wrong one, ties counting half (0.5: no signal; 1: every right
+    answer above every wrong one). Answered, answerable questions only."""
+    answered = [r for r in rows if r.get("answerable", True) and not r.get("abstained")
+                and isinstance(r.get("confidence"), int | float)]
+    right = [float(r["confidence"]) for r in answered if r.get("strict_correct")]
+    wrong = [float(r["confidence"]) for r in answered if not r.get("strict_correct")]
+    if not right or not wrong:
+        return None
+    return sum((a > b) + 0.5 * (a == b) for a in right for b in wrong) / (len(right) * len(wrong))
+
+
 # Per-question flags that are reported only through the named rates in ``summarize``.
 RAW_FLAGS = frozenset({"correct", "strict_correct", "answerable", "abstained", "correct_abstain",
                        "wrong_abstain", "missed_abstain"})
@@ -292,6 +305,7 @@ def summarize(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "strict_accuracy": mean(r.get("strict_correct") for r in rows),
         "strict_answerable_accuracy": mean(r.get("strict_correct") for r in answerable),
         "median_answer_words": float(statistics.median(answered)) if answered else None,
+        "confidence_auc": confidence_auc(rows),
         **abstention_rates(rows),
     })
     by_type: dict[str, dict[str, Any]] = {}

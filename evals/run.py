@@ -93,6 +93,7 @@ def score(record: dict[str, Any], item: dict[str, Any], passages: list[str]) -> 
     if has_evidence(item):
         scores.update(metrics.retrieval_scores(passages, item["evidence"], HIT_KS))
     scores["answer_words"] = metrics.answer_words(record)
+    scores["confidence"] = record.get("confidence")  # what the answer shows (confidence_auc judges it)
     return scores
 
 

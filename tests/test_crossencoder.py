@@ -64,3 +64,21 @@ def test_between_equal_sentences_the_lead_is_the_one_that_answers(answer_first: 
     assert {c.features["support"] for c in cands} == {cands[0].features["support"]}  # the vote is a tie
     chosen = leadrank.best(cands)
     assert chosen.sentence is answers and chosen.entity is not None and chosen.entity.text == "Jimmy Kimmel"
+
+
+def test_the_confidence_of_a_one_sentence_lead_is_mostly_the_cross_encoders_reading() -> None:
+    from assistant.extractive import confidence
+    from assistant.shape import Lead
+
+    q = analyze(QUESTION)
+    best = _scored(ANSWERS, "a1")
+    best.score = 0.55  # half-way between the confidence floor and span: 0.5 from the score alone
+    lead = Lead(parts=[(ANSWERS, best)], typed=True)
+    plain = confidence(q, best, lead)
+    assert plain == confidence(q, best, lead, None) == 0.5  # a list lead: the sentence score alone
+    sure, unsure = confidence(q, best, lead, 8.0), confidence(q, best, lead, -8.0)
+    assert unsure < 0.4 < 0.7 < sure  # shown "low" and "high"
+    assert unsure < plain < sure
+    logit = float(get_cross_encoder().score(QUESTION, [ANSWERS])[0])
+    assert confidence(q, best, lead, logit) > confidence(q, best, lead, float(get_cross_encoder().score(
+        QUESTION, [TOPICAL])[0]))

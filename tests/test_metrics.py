@@ -119,6 +119,20 @@ def test_abstention_precision_recall_and_wrong_abstention() -> None:
     assert never == {"abstention_precision": None, "abstention_recall": None, "wrong_abstention": 0.0}
 
 
+
+def test_confidence_auc_is_the_chance_a_right_answer_shows_more_than_a_wrong_one() -> None:
+    def row(confidence: float, right: bool, **extra: object) -> dict[str, object]:
+        return {"answerable": True, "abstained": False, "strict_correct": right, "confidence": confidence, **extra}
+
+    # right answers 0.9 and 0.5; wrong 0.5 and 0.2: pairs (0.9>0.5, 0.9>0.2, 0.5=0.5, 0.5>0.2) -> 3.5 / 4
+    rows = [row(0.9, True), row(0.5, True), row(0.5, False), row(0.2, False),
+            row(0.99, False, abstained=True), row(0.0, True, answerable=False)]  # neither counts
+    assert metrics.confidence_auc(rows) == pytest.approx(3.5 / 4)
+    assert metrics.confidence_auc([row(0.1, True), row(0.9, False)]) == 0.0
+    assert metrics.confidence_auc([row(0.4, True), row(0.9, True)]) is None  # nothing wrong to tell apart
+    assert metrics.summarize([{"type": "t", **r} for r in rows])["overall"]["confidence_auc"] == pytest.approx(
+        3.5 / 4)
+
 def test_citations_all_supported() -> None:
     scores = metrics.citation_scores(record("Seoul said 1,500 troops were in the Far East. [1]", [cite(1)]))
     assert scores == {"citation_recall": 1.0, "citation_precision": 1.0}
