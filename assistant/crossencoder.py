@@ -20,7 +20,7 @@ import numpy as np
 import onnxruntime as ort
 from tokenizers import Encoding, Tokenizer
 
-from index.embedder import package_dir
+from index.embedder import cpu_session, length_batches, package_dir
 
 MAX_TOKENS = 160  # question + sentence; a longer sentence is cut (the question is kept whole)
 BATCH_TOKENS = 2048  # padded tokens per batch
@@ -42,13 +42,7 @@ class CrossEncoder:
 
     @cached_property
     def session(self) -> ort.InferenceSession:
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = self.threads
-        opts.inter_op_num_threads = 1
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        opts.log_severity_level = 3
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        return ort.InferenceSession(str(model_dir() / "model.onnx"), opts, providers=["CPUExecutionProvider"])
+        return cpu_session(model_dir() / "model.onnx", self.threads)
 
     def score(self, question: str, texts: Sequence[str]) -> np.ndarray:
         """One logit per text, in input order; texts are batched by length to pad little."""
@@ -56,15 +50,8 @@ class CrossEncoder:
         if not texts:
             return out
         encodings = self.tokenizer.encode_batch([(question, t) for t in texts])
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        start = 0
-        while start < len(order):
-            end = start + 1
-            while end < len(order) and len(encodings[order[end]].ids) * (end - start + 1) <= BATCH_TOKENS:
-                end += 1
-            batch = order[start:end]
+        for batch in length_batches([len(e.ids) for e in encodings], BATCH_TOKENS):
             out[batch] = self._run([encodings[i] for i in batch])
-            start = end
         return out
 
     def _run(self, encodings: list[Encoding]) -> np.ndarray:

