@@ -50,6 +50,7 @@ TIMELY = re.compile(
     r"\b(?:(?:this|last|past|coming|next) (?:week|weekend|month|year|season|few days)|recent|recently|lately|"
     r"currently|current|latest|newest|so far|now|today|tonight|yesterday|this (?:morning|afternoon|evening)|"
     r"(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b", re.I)
+_KIND_OF = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?(?:kinds?|types?|sorts?|forms?)\s+of\s+")
 _QUOTES = "\"'\u201c\u201d\u2018\u2019 "
 _AUXILIARIES = {"did", "does", "do", "is", "are", "was", "were", "has", "have", "had", "will", "would"}
 
@@ -104,6 +105,10 @@ def _answer_type(doc: Doc, low: str) -> tuple[str, Token | None]:
         return "date", None
     if re.search(r"\bwhere\b", low):
         return "place", None
+    kind_of = _KIND_OF.search(low)
+    if kind_of:  # "which type of renewable energy": a kind of thing (wind power), not a named one
+        after = next((t for t in doc if t.idx >= kind_of.end() and t.text[:1].isalpha()), None)
+        return "description", _head_noun(after) if after is not None else None
     named = _name_of(doc)
     if named is not None and named.text.lower() not in KIND_NOUNS:
         return "named", named  # "the name of the general": the sentence must name that general
@@ -130,11 +135,15 @@ def _wh_noun(doc: Doc) -> Token | None:
         if t.text.lower() not in {"which", "what", "whose"} or not nxt.text[:1].isalpha() \
                 or low in STOPWORDS or low in _AUXILIARIES:
             continue
-        noun = nxt
-        while noun.dep_ in {"amod", "compound", "nmod"} and noun.head.i > noun.i:
-            noun = noun.head
-        return noun
+        return _head_noun(nxt)
     return None
+
+
+def _head_noun(token: Token) -> Token:
+    """"severe weather event" from its first word: the head its modifiers lean on."""
+    while token.dep_ in {"amod", "compound", "nmod"} and token.head.i > token.i:
+        token = token.head
+    return token
 
 
 def _name_of(doc: Doc) -> Token | None:

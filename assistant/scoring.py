@@ -15,6 +15,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -64,13 +65,12 @@ class ScoredSentence:
         return (self.passage.article_id, self.start, self.end)
 
 
-def _matches(term: str, sentence_terms: frozenset[str]) -> bool:
-    for alt in expand(term):
-        if alt in sentence_terms:
-            return True
-        if len(alt) >= 4 and any(s.startswith(alt) for s in sentence_terms):
-            return True
-    return False
+def _matching(term: str, vocabulary: set[str]) -> frozenset[str]:
+    """The words of ``vocabulary`` that state ``term``: one of its forms, or (forms of 4+ letters) a
+    word that starts with one. Found once per question, so each sentence costs one set test."""
+    alts = expand(term)
+    stems = tuple(a for a in alts if len(a) >= 4)
+    return frozenset(w for w in vocabulary if w in alts or w.startswith(stems))
 
 
 def names_in(names: tuple[str, ...], text: str) -> float:
@@ -85,19 +85,34 @@ def names_in(names: tuple[str, ...], text: str) -> float:
     words = set(hay.split())
 
     def present(name: str) -> bool:
-        folded = _fold(name)
-        # "U.S. House" is there when "House" is: short words ("U.S.", "of") are too often spelled otherwise;
-        # "Formula 1 ace" when "Formula" is: a word in lower case describes the name, it is not part of it
-        parts = [p for w in name.split() if not w.islower() for p in _fold(w).split() if len(p) >= 3]
-        return folded in hay or (len(folded.split()) > 1 and bool(parts) and all(p in words for p in parts))
+        folded, parts = _name_forms(name)
+        return folded in hay or (bool(parts) and all(p in words for p in parts))
 
     return sum(1 for n in names if present(n)) / len(names)
 
 
+@lru_cache(maxsize=4096)
+def _name_forms(name: str) -> tuple[str, tuple[str, ...]]:
+    """A name folded, and for a name of several words the words that must each be there.
+
+    "U.S. House" is there when "House" is: short words ("U.S.", "of") are too often spelled otherwise;
+    "Formula 1 ace" when "Formula" is: a word in lower case describes the name, it is not part of it."""
+    folded = _fold(name)
+    if len(folded.split()) < 2:
+        return folded, ()
+    return folded, tuple(p for w in name.split() if not w.islower() for p in _fold(w).split() if len(p) >= 3)
+
+
+_DIGIT_COMMA = re.compile(r"(?<=\d),(?=\d)")
+_FOLD = str.maketrans({".": None, "-": " ", "'": None, "\u2019": None})
+
+
 def _fold(text: str) -> str:
-    text = re.sub(r"(?<=\d),(?=\d)", "", text.lower())
-    text = text.replace(".", "").replace("-", " ").replace("'s", "").replace("\u2019s", "")
-    return re.sub(r"\s+", " ", re.sub(r"['\u2019]", "", text))  # "Leaders\u2019 Summit" = "Leaders' Summit"
+    text = text.lower()
+    if "," in text:
+        text = _DIGIT_COMMA.sub("", text)
+    text = text.replace("'s", "").replace("\u2019s", "").translate(_FOLD)  # "Leaders\u2019 Summit" = "Leaders' Summit"
+    return " ".join(text.split())
 
 
 class SentenceScorer:
@@ -162,19 +177,22 @@ class SentenceScorer:
         sv = np.stack([s.vector for s in sents if s.vector is not None])
         dense = sv @ qv
         term_sets = [frozenset(content_terms(s.text)) for s in sents]
+        vocabulary = set().union(*term_sets)
+        words = {t: _matching(t, vocabulary) for t in set(q.terms)}
+        stated = [{t for t, ws in words.items() if not ws.isdisjoint(ts)} for ts in term_sets]
         n = len(sents)
-        idf = {t: math.log(1 + n / (0.5 + sum(1 for ts in term_sets if _matches(t, ts)))) for t in set(q.terms)}
+        idf = {t: math.log(1 + n / (0.5 + sum(1 for st in stated if t in st))) for t in words}
         total = sum(idf[t] for t in q.terms) or 1.0
         top = max((p.score for p in passages), default=0.0) or 1.0
-        for s, d, ts, v in zip(sents, dense, term_sets, sv, strict=True):
+        stances = [t for t in q.terms if t in STANCE_TERMS]
+        for s, d, st, v in zip(sents, dense, stated, sv, strict=True):
             s.vector = v
             s.dense = float(d)
-            s.lexical = sum(idf[t] for t in q.terms if _matches(t, ts)) / total
+            s.lexical = sum(idf[t] for t in q.terms if t in st) / total
             bonus = 0.0
             if q.wants_number:
                 bonus += 0.12 if re.search(r"\d", s.text) else -0.05
-            stances = [t for t in q.terms if t in STANCE_TERMS]
-            if stances and any(_matches(t, ts) for t in stances):
+            if any(t in st for t in stances):
                 bonus += 0.08  # "who denied X?" is answered by sentences that deny (or dismiss) X
             if q.wants_quote and '"' in s.text:
                 bonus += 0.08

@@ -404,6 +404,18 @@ def test_the_counted_thing_is_what_how_many_or_percentage_of_points_at(question:
     assert (q.answer_type, q.focus) == (answer_type, focus)
 
 
+@pytest.mark.parametrize(("question", "focus"), [
+    ("Power was lost across the South this week due to which kind of severe weather event?", "event"),
+    ("Electricity made by which type of renewable energy hit a record high?", "energi"),
+    ("What sort of filling does the newest cookie have?", "fill"),
+])
+def test_a_kind_of_thing_is_not_a_name_to_look_for(question: str, focus: str) -> None:
+    """"Which type of energy?" is answered by "wind power", which no recogniser labels: no entity is forced."""
+    q = analyze(question)
+    assert (q.answer_type, q.focus, q.labels) == ("description", focus, frozenset())
+    assert analyze("Which grocery chain recalled two types of cookies?").answer_type == "name"
+
+
 def _scored(sentence: str, score: float, article: str = "a1") -> ScoredSentence:
     passage = Passage(f"{article}:0", article, "Burgers", "Example Wire", "2023-01-10", "", sentence, 0,
                       len(sentence), 1.0)
