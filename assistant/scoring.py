@@ -20,7 +20,7 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.retrieve import recency
-from assistant.text import QuestionInfo, content_terms, expand, looks_like_injection
+from assistant.text import QuestionInfo, content_terms, looks_like_injection, words_stating
 from assistant.types import Passage
 from index.claims import Claim
 from index.embedder import Embedder
@@ -63,14 +63,6 @@ class ScoredSentence:
     @property
     def key(self) -> tuple[str, int, int]:
         return (self.passage.article_id, self.start, self.end)
-
-
-def _matching(term: str, vocabulary: set[str]) -> frozenset[str]:
-    """The words of ``vocabulary`` that state ``term``: one of its forms, or (forms of 4+ letters) a
-    word that starts with one. Found once per question, so each sentence costs one set test."""
-    alts = expand(term)
-    stems = tuple(a for a in alts if len(a) >= 4)
-    return frozenset(w for w in vocabulary if w in alts or w.startswith(stems))
 
 
 def names_in(names: tuple[str, ...], text: str) -> float:
@@ -178,7 +170,7 @@ class SentenceScorer:
         dense = sv @ qv
         term_sets = [frozenset(content_terms(s.text)) for s in sents]
         vocabulary = set().union(*term_sets)
-        words = {t: _matching(t, vocabulary) for t in set(q.terms)}
+        words = {t: words_stating(t, vocabulary) for t in set(q.terms)}
         stated = [{t for t, ws in words.items() if not ws.isdisjoint(ts)} for ts in term_sets]
         n = len(sents)
         idf = {t: math.log(1 + n / (0.5 + sum(1 for st in stated if t in st))) for t in words}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -83,8 +84,16 @@ def expand(term: str) -> tuple[str, ...]:
 
 def mentions(text: str, term: str) -> bool:
     """``text`` states the stemmed ``term`` (or a synonym, or a longer word it begins)."""
-    terms = frozenset(content_terms(text))
-    return any(t == alt or (len(alt) >= 4 and t.startswith(alt)) for alt in expand(term) for t in terms)
+    return bool(words_stating(term, content_terms(text)))
+
+
+def words_stating(term: str, words: Iterable[str]) -> frozenset[str]:
+    """Those of the stemmed ``words`` that state ``term``: one of its forms, or (forms of 4+ letters) a
+    longer word that starts with one. Asked once of all the words a question's passages hold, it makes
+    each sentence's test a set lookup."""
+    alts = expand(term)
+    stems = tuple(a for a in alts if len(a) >= 4)
+    return frozenset(w for w in words if w in alts or w.startswith(stems))
 
 
 @dataclass
