@@ -42,17 +42,18 @@ class CrossEncoder:
 
     @cached_property
     def session(self) -> ort.InferenceSession:
-        return cpu_session(model_dir() / "model.onnx", self.threads)
+        return cpu_session(model_dir() / "model.onnx", self.threads, spin=True)
 
     def score(self, question: str, texts: Sequence[str]) -> np.ndarray:
-        """One logit per text, in input order; texts are batched by length to pad little."""
-        out = np.zeros(len(texts), dtype=np.float32)
-        if not texts:
-            return out
-        encodings = self.tokenizer.encode_batch([(question, t) for t in texts])
+        """One logit per text, in input order; each distinct text read once (syndicated copies repeat a
+        sentence word for word), batched by length to pad little."""
+        unique = list(dict.fromkeys(texts))
+        read = np.zeros(len(unique), dtype=np.float32)
+        encodings = self.tokenizer.encode_batch([(question, t) for t in unique])
         for batch in length_batches([len(e.ids) for e in encodings], BATCH_TOKENS):
-            out[batch] = self._run([encodings[i] for i in batch])
-        return out
+            read[batch] = self._run([encodings[i] for i in batch])
+        at = {t: i for i, t in enumerate(unique)}
+        return read[[at[t] for t in texts]]
 
     def _run(self, encodings: list[Encoding]) -> np.ndarray:
         width = max(len(e.ids) for e in encodings)

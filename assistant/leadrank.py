@@ -24,7 +24,7 @@ from spacy.tokens import Span
 
 from assistant.crossencoder import get_cross_encoder
 from assistant.scoring import ScoredSentence
-from assistant.shape import answer_entity, docs, in_question, name_words, ties
+from assistant.shape import answer_entities, in_question, name_words, named_docs
 from assistant.text import QuestionInfo, mentions
 
 DEPTH = 20  # sentences the lead is chosen among...
@@ -84,14 +84,15 @@ def candidates(q: QuestionInfo, pool: Sequence[ScoredSentence], scored: Sequence
     if not pool:
         return []
     pool = [s for s in pool[:DEPTH] if s.score >= WINDOW * pool[0].score]
-    entities = [answer_entity(q, s, doc, q.labels) if q.labels and ties(q, s, doc) else None
-                for s, doc in zip(pool, docs(pool), strict=True)]
+    entities = answer_entities(q, pool, q.labels)
     typed: list[tuple[ScoredSentence, Span | None]] = [
         (s, e) for s, e in zip(pool, entities, strict=True) if e is not None]
     if q.answer_type == "person":  # "who ...?": a person before a body or a country
         typed = [(s, e) for s, e in typed if e is not None and e.label_ == "PERSON"] or typed
     votes: dict[str, float] = {}
-    if typed and q.answer_type in VOTED and scored:
+    answers = {" ".join(name_words(e)) for _, e in typed if e is not None}
+    if len(answers) > 1 and q.answer_type in VOTED and scored:  # (one answer named by all: the same support
+        # for each candidate, so the vote could not change the choice)
         votes = entity_votes(q, [s for s in scored[:VOTE_DEPTH] if s.score >= VOTE_FLOOR * scored[0].score])
     chosen = typed or [(s, None) for s in pool]
     cross = get_cross_encoder().score(q.text, [s.text for s, _ in chosen])  # 4-8 ms a sentence
@@ -111,7 +112,7 @@ def best(cands: Sequence[Candidate], model: LeadModel | None = None) -> Candidat
 def entity_votes(q: QuestionInfo, pool: list[ScoredSentence]) -> dict[str, float]:
     """Each candidate answer name, weighted by the scores of the sentences that name it."""
     votes: dict[str, float] = {}
-    for s, doc in zip(pool, docs(pool), strict=True):
+    for s, doc in zip(pool, named_docs(pool), strict=True):
         keys = {" ".join(name_words(e)) for e in doc.ents if e.label_ in q.labels and not in_question(e, q)
                 and not (q.focus and mentions(e.text, q.focus))}
         for k in keys - {""}:

@@ -50,13 +50,13 @@ class OnnxEmbedding(BaseEmbedding):
         self._embedder = embedder
 
     def _get_query_embedding(self, query: str) -> list[float]:
-        return self._embedder.embed_query(query)
+        return self._embedder.embed_query(query).tolist()
 
     async def _aget_query_embedding(self, query: str) -> list[float]:
         return self._get_query_embedding(query)
 
     def _get_text_embedding(self, text: str) -> list[float]:
-        return self._embedder.embed_query(text)
+        return self._embedder.embed_query(text).tolist()
 
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
         return [list(map(float, v)) for v in self._embedder.embed(texts)]

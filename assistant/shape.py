@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
@@ -27,7 +28,7 @@ from assistant.question import NAMES, NUMBERS
 from assistant.scoring import ScoredSentence
 from assistant.text import QuestionInfo, content_terms, mentions
 from index.lexicon import DISMISSIVE, stance_of
-from index.nlp import parse
+from index.nlp import add_parse, entities
 
 LEAD_WORDS = 40  # a lead sentence longer than this is cut to the clauses around the answer
 CANDIDATES = 8  # top sentences the list shapes (speakers, figures, timeline) are built from
@@ -70,17 +71,41 @@ class Lead:
         return [s for _, s in self.parts]
 
 
-_PARSED: OrderedDict[str, Doc] = OrderedDict()  # sentence -> parse; passages come back question after question
-_PARSED_MAX = 8192
+_DOCS: OrderedDict[str, Doc] = OrderedDict()  # sentence -> its entities, and its parse once needed; passages
+_DOCS_MAX = 8192  # come back question after question
 
 
-def docs(sentences: list[ScoredSentence]) -> list[Doc]:
-    """Parses of the sentences, the ones not seen before parsed in one batch."""
-    missing = [t for t in dict.fromkeys(s.text for s in sentences) if t not in _PARSED]
-    _PARSED.update(zip(missing, parse(missing), strict=True))
-    while len(_PARSED) > _PARSED_MAX:
-        _PARSED.popitem(last=False)
-    return [_PARSED.get(s.text) or parse([s.text])[0] for s in sentences]
+def named_docs(sentences: Sequence[ScoredSentence]) -> list[Doc]:
+    """The sentences' tokens and entities (and their parse, if made before); new ones in one batch."""
+    missing = [t for t in dict.fromkeys(s.text for s in sentences) if t not in _DOCS]
+    _DOCS.update(zip(missing, entities(missing), strict=True))
+    out = [_DOCS[s.text] for s in sentences]
+    while len(_DOCS) > _DOCS_MAX:  # only after ``out`` holds what this call needs
+        _DOCS.popitem(last=False)
+    return out
+
+
+def docs(sentences: Sequence[ScoredSentence]) -> list[Doc]:
+    """The sentences parsed: entities and dependency parse."""
+    out = named_docs(sentences)
+    add_parse([d for d in {id(d): d for d in out}.values() if not d.has_annotation("DEP")])
+    return out
+
+
+def answer_entities(q: QuestionInfo, sentences: Sequence[ScoredSentence], labels: frozenset[str]
+                    ) -> list[Span | None]:
+    """Each sentence's ``answer_entity`` (None for none). Only the sentences about the question that
+    name an entity of those labels are parsed: the others cannot hold one, and the parse is the cost."""
+    if not labels:
+        return [None] * len(sentences)
+    named = named_docs(sentences)
+    hopeful = [i for i, (s, d) in enumerate(zip(sentences, named, strict=True))
+               if ties(q, s, d) and any(e.label_ in labels for e in _entities(d, q))]
+    parsed = docs([sentences[i] for i in hopeful])
+    found: list[Span | None] = [None] * len(sentences)
+    for i, doc in zip(hopeful, parsed, strict=True):
+        found[i] = answer_entity(q, sentences[i], doc, labels)
+    return found
 
 
 def name_words(ent: Span) -> list[str]:
@@ -243,8 +268,7 @@ def has_typed_answer(q: QuestionInfo, top: list[ScoredSentence], strict: bool = 
     labels = q.labels if strict else RELAXED.get(q.answer_type)
     if not labels:
         return True
-    return any(ties(q, s, doc) and answer_entity(q, s, doc, labels) is not None
-               for s, doc in zip(top, docs(top), strict=True))
+    return any(e is not None for e in answer_entities(q, top, labels))
 
 
 def speakers_lead(q: QuestionInfo, top: list[ScoredSentence], stances: frozenset[str]) -> Lead | None:

@@ -24,6 +24,7 @@ STOPWORDS = frozenset(
     """.split()
 )
 QUESTION_WORDS = frozenset("who what when where why how which whom whose many much".split())
+_NOT_CONTENT = STOPWORDS | QUESTION_WORDS
 # Reporting and stance verbs that mean the same thing for a reader asking "who denied X?".
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "deni": ("dismiss", "reject", "refut", "rebuf", "deni", "baseless", "groundless", "fake"),
@@ -45,17 +46,22 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 PRONOUN_START = re.compile(r"^(?:He|She|They|It|His|Her|Their|The (?:ambassador|minister|spokesman|spokesperson|"
                            r"representative|official|agency|ministry))\b")
-INJECTION = re.compile(
-    r"ignore (?:all |any )?(?:the )?(?:previous|prior|above|earlier) (?:instructions|prompts?|rules)|"
+INJECTION = re.compile(  # from a word's start (also twice as fast: the alternatives are tried there only)
+    r"\b(?:ignore (?:all |any )?(?:the )?(?:previous|prior|above|earlier) (?:instructions|prompts?|rules)|"
     r"disregard (?:all |the )?(?:previous|prior|above) |you are now |system prompt|"
     r"new instructions?:|do not follow (?:the|your) |act as (?:an? )?(?:ai|assistant|model)|"
-    r"(?:assistant|ai|model|llm)s?,? (?:must|should) (?:now )?(?:answer|say|respond|reply)",
+    r"(?:assistant|ai|model|llm)s?,? (?:must|should) (?:now )?(?:answer|say|respond|reply))",
     re.I,
 )
 
 
 def stem(word: str) -> str:
-    return str(_STEM.stemWord(word.lower()))
+    return _stem_lower(word.lower())
+
+
+@lru_cache(maxsize=100_000)
+def _stem_lower(word: str) -> str:
+    return str(_STEM.stemWord(word))
 
 
 def tokens(text: str) -> list[str]:
@@ -70,11 +76,11 @@ def normalize_number(tok: str) -> str:
 def content_terms(text: str) -> tuple[str, ...]:
     """Stemmed content words and normalised numbers, in order, without stopwords."""
     out = []
-    for tok in tokens(text):
-        low = tok.lower().strip("'-")
-        if not low or low in STOPWORDS or low in QUESTION_WORDS:
+    for tok in tokens(text.lower()):
+        low = tok.strip("'-")
+        if not low or low in _NOT_CONTENT:
             continue
-        out.append(normalize_number(low) if low[:1].isdigit() else stem(low))
+        out.append(normalize_number(low) if low[:1].isdigit() else _stem_lower(low))
     return tuple(out)
 
 

@@ -8,6 +8,9 @@ Two pipelines, because their costs differ by an order of magnitude on a 2-core m
   every passage is split with it; spans are exact character offsets into the text given.
 - ``parse``: tokens, dependency parse and named entities (~7,000 words/s). Only sentences that can
   hold an attribution or a figure are parsed (see ``index/attribution.py``), and questions.
+  The entity recogniser has its own token vectors, so it can also run alone (``entities``, 1.9 ms
+  a sentence against 3.0 for everything) and the parse be added later to the docs that need it
+  (``add_parse``, 1.1 ms): the same entities and parse, checked on 400 news sentences.
 
 Text is split at paragraph breaks first and long runs are windowed, so time and memory stay
 linear in the length of the text whatever it holds (one 19 MB "sentence" included).
@@ -105,7 +108,32 @@ def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
 def parse(texts: Iterable[str]) -> list[Doc]:
     """Tokens, dependency parse and entities of each text (sentences or questions, not articles)."""
     with _LOCK:
-        docs = list(_parser().pipe(texts, batch_size=64))
+        return _released(list(_parser().pipe(texts, batch_size=64)))
+
+
+def entities(texts: Iterable[str]) -> list[Doc]:
+    """Tokens and entities of each text, no parse."""
+    nlp = _parser()
+    with _LOCK:
+        docs = [nlp.make_doc(t) for t in texts]
+    return _through(("ner",), docs)
+
+
+def add_parse(docs: list[Doc]) -> list[Doc]:
+    """The dependency parse added to docs made by ``entities`` (the same docs, in place)."""
+    return _through(("tok2vec", "parser"), docs)
+
+
+def _through(names: tuple[str, ...], docs: list[Doc]) -> list[Doc]:
+    """Docs through the named components of the parsing pipeline."""
+    nlp = _parser()
+    with _LOCK:
+        for name in names:
+            docs = list(nlp.get_pipe(name).pipe(docs, batch_size=64))  # type: ignore[attr-defined]
+        return _released(docs)
+
+
+def _released(docs: list[Doc]) -> list[Doc]:
     for doc in docs:
         # The tok2vec output is a view on the whole batch's array, so one kept doc kept its batch alive
         # (the answerer caches parses: ~200 MB at 8,192 sentences). Nothing reads it once parsed.

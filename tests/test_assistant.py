@@ -454,6 +454,21 @@ def test_the_lead_is_chosen_among_sentences_with_the_asked_for_kind_of_answer() 
     assert [c.sentence for c in cands] == [vague] and cands[0].entity is None
 
 
+def test_only_sentences_that_may_hold_the_answer_are_parsed() -> None:
+    """The parse is the costly part of reading a sentence: a sentence naming no state is read for its
+    entities alone, one naming a state is parsed to tie the state to the question."""
+    from assistant.shape import answer_entities, named_docs
+
+    q = analyze("Burger chain Zestburger announced this week it was expanding to which state?")
+    vague = _scored("Zestburger, a fast-growing burger chain, announced this week it was expanding again.", 0.9, "a1")
+    state = _scored("Zestburger said on Monday it would expand to Tennessee.", 0.8, "a2")
+    found = answer_entities(q, [vague, state], q.labels)
+    assert found[0] is None and found[1] is not None and found[1].text == "Tennessee"
+    vague_doc, state_doc = named_docs([vague, state])
+    assert not vague_doc.has_annotation("DEP") and state_doc.has_annotation("DEP")
+    assert answer_entities(analyze("Why is Zestburger expanding?"), [vague, state], frozenset()) == [None, None]
+
+
 def test_the_shipped_lead_model_fits_the_features_this_code_computes(tmp_path: Path) -> None:
     from assistant import leadrank
 

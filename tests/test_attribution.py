@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from index.attribution import extract, number
 from index.claims import Claim, merge_names
@@ -332,3 +333,25 @@ def test_photo_captions_are_not_reporting() -> None:
                "The club said 3 players were injured.")
     assert _said(gallery) == [("club", "said")]
     assert _said("The Biden/Harris campaign said it raised $5 million.") == [("Biden/Harris campaign", "said")]
+
+
+def test_entities_first_and_the_parse_added_later_are_what_one_full_parse_gives() -> None:
+    """The answerer runs the entity recogniser on every top sentence and adds the parse only to those
+    that may hold the answer: that split must not change an entity or a dependency."""
+    from index.nlp import add_parse, entities, parse, sentence_spans
+
+    text = "\n\n".join([BUSINESS, SPORTS])
+    sentences = [text[s:e] for s, e in sentence_spans(text)]
+    named = entities(sentences)
+    assert not any(d.has_annotation("DEP") for d in named)  # no parse paid for yet
+    assert any(e.label_ == "PERSON" for d in named for e in d.ents)
+    full = parse(sentences)
+
+    def ents(docs: list[Any]) -> list[list[tuple[int, int, str]]]:
+        return [[(e.start, e.end, e.label_) for e in d.ents] for d in docs]
+
+    assert ents(named) == ents(full)
+    parsed = add_parse(named)
+    assert parsed == named  # the same docs, parsed in place
+    assert [[(t.dep_, t.head.i) for t in d] for d in parsed] == [[(t.dep_, t.head.i) for t in d] for d in full]
+    assert ents(parsed) == ents(full)

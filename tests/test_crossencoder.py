@@ -82,3 +82,12 @@ def test_the_confidence_of_a_one_sentence_lead_is_mostly_the_cross_encoders_read
     logit = float(get_cross_encoder().score(QUESTION, [ANSWERS])[0])
     assert confidence(q, best, lead, logit) > confidence(q, best, lead, float(get_cross_encoder().score(
         QUESTION, [TOPICAL])[0]))
+
+
+def test_a_sentence_given_twice_gets_one_reading_in_each_place() -> None:
+    """Syndicated copies repeat a sentence word for word: it is read once, its logit given to each copy."""
+    ce = get_cross_encoder()
+    twice = ce.score(QUESTION, [ANSWERS, OFF_TOPIC, ANSWERS])
+    once = ce.score(QUESTION, [ANSWERS, OFF_TOPIC])
+    assert twice.shape == (3,) and twice[0] == twice[2] > twice[1]
+    np.testing.assert_allclose(twice[:2], once, atol=1e-6)

@@ -120,7 +120,7 @@ def dated_home(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> 
 def test_a_month_filter_finds_an_article_dated_by_month(dated_home: settings_module.Settings,
                                                          embedder: Embedder) -> None:
     store = Pipeline(dated_home, embedder).open_store()
-    query = embedder.embed_query("harbour container traffic")
+    query = embedder.embed_query("harbour container traffic").tolist()
 
     def published(filters: Filters) -> set[str]:
         result = store.vector_store.query(VectorStoreQuery(query_embedding=query, similarity_top_k=10,

@@ -12,7 +12,6 @@ import os
 import random
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -136,22 +135,26 @@ def _bad(folder: Path, good: Path) -> dict[str, str]:
     return expect
 
 
+# `python -m index ...` that writes its own peak RSS (VmHWM, in kB) to $PEAK_FILE as it exits. Not the
+# child's rusage: Linux carries ru_maxrss over exec from the parent, so it read as large as pytest itself.
+_WITH_PEAK = """import os, runpy, sys
+try:
+    runpy.run_module("index", run_name="__main__", alter_sys=True)
+finally:
+    with open("/proc/self/status") as status, open(os.environ["PEAK_FILE"], "w") as out:
+        out.write(next(line for line in status if line.startswith("VmHWM:")).split()[1])
+"""
+
+
 def _build(home: Path, *paths: Path) -> tuple[dict[str, Any], float]:
     """`python -m index build --json` in a child process: its report, and the child's own peak RSS in MB."""
-    env = {**os.environ, "NEWSQA_HOME": str(home)}
-    out, err = home.parent / "build.out", home.parent / "build.err"
+    out, err, peak = home.parent / "build.out", home.parent / "build.err", home.parent / "build.peak"
+    env = {**os.environ, "NEWSQA_HOME": str(home), "PEAK_FILE": str(peak)}
     with out.open("wb") as stdout, err.open("wb") as stderr:
-        proc = subprocess.Popen([sys.executable, "-m", "index", "build", "--json", *map(str, paths)], cwd=ROOT,
-                                env=env, stdout=stdout, stderr=stderr)
-    watchdog = threading.Timer(300, proc.kill)
-    watchdog.start()
-    try:
-        _, status, usage = os.wait4(proc.pid, 0)  # this child's rusage alone, not the largest child so far
-    finally:
-        watchdog.cancel()
-    proc.returncode = os.waitstatus_to_exitcode(status)
+        proc = subprocess.run([sys.executable, "-c", _WITH_PEAK, "build", "--json", *map(str, paths)], cwd=ROOT,
+                              env=env, stdout=stdout, stderr=stderr, timeout=300)
     assert proc.returncode == 0, err.read_text()[-3000:]
-    return json.loads(out.read_text()), usage.ru_maxrss / 1024  # Linux reports kB
+    return json.loads(out.read_text()), int(peak.read_text()) / 1024
 
 
 def _keys(outcomes: list[dict[str, Any]]) -> list[tuple[str, str]]:

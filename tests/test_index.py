@@ -403,7 +403,7 @@ def test_markdown_front_matter_and_html_metadata(tmp_path: Path) -> None:
 
 def test_metadata_filters_on_source_and_date(sample_settings: settings_module.Settings, embedder: Embedder) -> None:
     store = Pipeline(sample_settings, embedder).open_store()
-    query = embedder.embed_query("troops in Russia")
+    query = embedder.embed_query("troops in Russia").tolist()
 
     def sources(*filters: MetadataFilter) -> set[str]:
         result = store.vector_store.query(VectorStoreQuery(query_embedding=query, similarity_top_k=30,
@@ -575,6 +575,15 @@ def test_bm25_is_read_from_disk_not_held_in_memory(sample_settings: settings_mod
         assert retriever.retrieve(QueryBundle("Peskov contradictory information"))
 
 
+def test_a_question_is_embedded_once_for_the_retriever_and_the_sentence_scorer(embedder: Embedder) -> None:
+    question = "Who denied sending troops to Russia?"
+    vector = embedder.embed_query(question)
+    assert embedder.embed_query(question) is vector  # cached: the second caller does not embed again
+    np.testing.assert_allclose(vector, embedder.embed([question])[0], atol=1e-6)
+    with pytest.raises(ValueError):
+        vector[0] = 0.0  # shared by every caller: read-only
+
+
 def test_sentence_vectors_pack_small_and_come_back_close() -> None:
     from index.sentences import pack, unpack
 
@@ -621,4 +630,5 @@ def test_answering_embeds_only_the_question(sample_settings: settings_module.Set
     question = "How many troops did South Korea's spy agency say were in Russia's Far East?"
     answer = assistant.ask(question)
     assert not answer.abstained and answer.passages
-    assert list(assistant.scorer._cache) == [question]  # every passage sentence came from the index
+    assert not assistant.scorer._cache  # every passage sentence's vector came from the index
+    assert question in embedder._queries  # the question's, embedded once for retrieval and scoring
