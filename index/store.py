@@ -328,7 +328,7 @@ class IndexStore:
         return out
 
     def chunks_at(self, spans: list[tuple[str, int, int]]) -> list[tuple[str, str, dict[str, Any]] | None]:
-        """For each (article id, start, end), the chunk that contains it, in one request.
+        """For each (article id, start, end), the first chunk that contains it, in one request.
 
         Chroma answers an equality on ``article_id`` from its metadata index, but a range on
         ``start``/``end`` by reading every chunk (90 ms at 9,000 chunks), so the ranges are matched here.
@@ -341,6 +341,8 @@ class IndexStore:
         by_article: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
         for ident, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True):
             by_article.setdefault(str((meta or {}).get("article_id", "")), []).append((ident, doc or "", meta or {}))
+        for rows in by_article.values():  # chunks overlap: of two that hold a span, the earlier, whatever
+            rows.sort(key=lambda r: int(r[2].get("start", 0)))  # order Chroma returned them in
         return [next((r for r in by_article.get(aid, [])
                       if int(r[2].get("start", 0)) <= start and int(r[2].get("end", 0)) >= end), None)
                 for aid, start, end in spans]

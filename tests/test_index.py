@@ -623,6 +623,25 @@ def test_each_chunk_stores_its_sentences_vectors_and_its_vector_is_their_mean(
         assert float(np.dot(mean_vector(sv.vectors), np.asarray(vector))) > 0.99
 
 
+def test_a_span_two_overlapping_chunks_hold_is_found_in_the_earlier_one(
+        sample_settings: settings_module.Settings) -> None:
+    """The answerer fetches the chunk holding a statement by its span: where chunks overlap, the answer
+    must not depend on the order Chroma returns them in."""
+    from index.reader import open_store
+
+    store = open_store(sample_settings)
+    got = store.chunks.get(include=["metadatas"])
+    chunks = sorted((str(m["article_id"]), int(m["start"]), int(m["end"]), ident)
+                    for ident, m in zip(got["ids"], got["metadatas"], strict=True))
+    pairs = [(a, b) for a, b in itertools.pairwise(chunks) if a[0] == b[0] and b[1] < a[2]]
+    assert pairs, "the bundled corpus's chunks overlap (chunk_overlap tokens)"
+    spans = [(first[0], second[1], second[1] + 1) for first, second in pairs]  # where the second one begins
+    holders = [[c for c in chunks if c[0] == aid and c[1] <= start and end <= c[2]] for aid, start, end in spans]
+    assert all(len(h) >= 2 for h in holders)
+    found = store.chunks_at([*spans, ("no-such-article", 0, 1)])
+    assert [f[0] if f else None for f in found] == [min(h)[3] for h in holders] + [None]
+
+
 def test_answering_embeds_only_the_question(sample_settings: settings_module.Settings, embedder: Embedder) -> None:
     from assistant.service import Assistant
 
