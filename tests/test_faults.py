@@ -137,7 +137,7 @@ def _bad(folder: Path, good: Path) -> dict[str, str]:
 
 # `python -m index ...` that writes its own peak RSS (VmHWM, in kB) to $PEAK_FILE as it exits. Not the
 # child's rusage: Linux carries ru_maxrss over exec from the parent, so it read as large as pytest itself.
-_WITH_PEAK = """import os, runpy, sys
+_WITH_PEAK = """import os, runpy
 try:
     runpy.run_module("index", run_name="__main__", alter_sys=True)
 finally:
