@@ -341,8 +341,8 @@ class IndexStore:
         by_article: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
         for ident, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True):
             by_article.setdefault(str((meta or {}).get("article_id", "")), []).append((ident, doc or "", meta or {}))
-        for rows in by_article.values():  # chunks overlap: of two that hold a span, the earlier, whatever
-            rows.sort(key=lambda r: int(r[2].get("start", 0)))  # order Chroma returned them in
+        for rows in by_article.values():  # chunks overlap: of two that hold a span, the earlier one, not
+            rows.sort(key=lambda r: int(r[2].get("start", 0)))  # whichever Chroma happened to return first
         return [next((r for r in by_article.get(aid, [])
                       if int(r[2].get("start", 0)) <= start and int(r[2].get("end", 0)) >= end), None)
                 for aid, start, end in spans]
