@@ -25,7 +25,7 @@ from assistant.shape import (
     speakers_lead,
     timeline_lead,
 )
-from assistant.text import PRONOUN_START, QuestionInfo, content_terms, mentions
+from assistant.text import PRONOUN_START, QuestionInfo, asks, content_terms, mentions
 from assistant.types import Citation, Passage
 from index.lexicon import STANCE_GROUPS
 
@@ -126,7 +126,7 @@ def select(q: QuestionInfo, scored: list[ScoredSentence], by_key: dict[tuple[str
            ) -> list[Statement]:
     """Greedy maximal-marginal-relevance selection; near-duplicates become extra citations."""
     floor = max(FLOOR, scored[0].score * KEEP_RATIO)
-    pool = [s for s in scored if s.score >= floor]
+    pool = [s for s in scored if s.score >= floor and not asks(s.text)]
     statements: list[Statement] = []
     named: set[str] = set()
     numbers: set[str] = set()
@@ -252,10 +252,12 @@ def confidence(q: QuestionInfo, best: ScoredSentence, lead: Lead | None, cross: 
 
 def lead_pool(scored: list[ScoredSentence], by_key: dict[tuple[str, int, int], ScoredSentence] | None = None
               ) -> list[ScoredSentence]:
-    """The top sentences that may lead: close enough to the question, and readable on their own (or
-    with a short sentence before them that says who "he" is). ``by_key``: ``scored`` by key, if at hand."""
+    """The top sentences that may lead: close enough to the question, statements (not questions), and
+    readable on their own (or with a short sentence before them that says who "he" is). ``by_key``:
+    ``scored`` by key, if at hand."""
     by_key = by_key if by_key is not None else {s.key: s for s in scored}
-    return [s for s in scored[: leadrank.DEPTH] if s.score >= FLOOR and _context(s, by_key) is not None]
+    return [s for s in scored[: leadrank.DEPTH]
+            if s.score >= FLOOR and not asks(s.text) and _context(s, by_key) is not None]
 
 
 def answer(q: QuestionInfo, scored: list[ScoredSentence], passages: list[Passage]) -> Draft:
@@ -274,7 +276,7 @@ def answer(q: QuestionInfo, scored: list[ScoredSentence], passages: list[Passage
         if not pool or not has_typed_answer(q, top):
             return Draft("", [], confidence(q, scored[0], None))  # no passage ties that kind of fact to the focus
         chosen = leadrank.best(leadrank.candidates(q, pool, scored))
-        lead = entity_lead(chosen.sentence, chosen.entity, q.terms)
+        lead = entity_lead(chosen.sentence, chosen.entity, q.terms, scored)
         cross = chosen.features["cross"]
     if len(lead.parts) == 1:
         lead.parts[0:0] = [(c.text, c) for c in _context(lead.parts[0][1], by_key) or []]  # who "he" is

@@ -1,7 +1,8 @@
 """The first sentence of an extractive answer: the fact asked for, from the sentence that states it.
 
-Four shapes, each built from fixed templates around spans copied from the cited sentence, so the
-lead is grounded by construction (no word of content is invented):
+Four shapes, each built from fixed templates around spans copied from the cited sentence (a short
+name in the full form its cited passage used before: "Buffalo Bills" for "the Bills"), so the lead is
+grounded by construction (no word of content is invented):
 
 - typed:    ``1,500 North Korean special forces: Seoul said around 1,500 ... Far East. [1]``
             the entity of the asked-for type (person, place, date, number, name) that the sentence
@@ -251,16 +252,36 @@ def trim(sentence: str, keep: str = "", words: int = LEAD_WORDS, terms: tuple[st
     return ("… " if cut_left else "") + text + (" …" if cut_right else "")
 
 
-def entity_lead(s: ScoredSentence, ent: Span | None, terms: tuple[str, ...]) -> Lead:
+def entity_lead(s: ScoredSentence, ent: Span | None, terms: tuple[str, ...],
+                others: Sequence[ScoredSentence] = ()) -> Lead:
     """The lead from the sentence chosen to lead: the answer entity first (unless the cut sentence opens
-    with it), then the sentence cut to the clauses around it (or, with no entity, around the question's terms)."""
+    with it; a short name in its full form from ``others``, see ``full_name``), then the sentence cut to
+    the clauses around it (or, with no entity, around the question's terms)."""
     if ent is None:
         return Lead(parts=[(trim(s.text, terms=terms), s)])
     span = answer_span(ent)
     body = trim(s.text, span)
     opening = body.lstrip("… ")
-    prefix = "" if opening.lower().startswith(span.lower()) or span not in body else f"{span}: "
+    prefix = "" if opening.lower().startswith(span.lower()) or span not in body else \
+        f"{full_name(ent, s, others) if span == ent.text else span}: "
     return Lead(parts=[(body, s)], prefix=prefix, typed=True)
+
+
+def full_name(ent: Span, s: ScoredSentence, others: Sequence[ScoredSentence]) -> str:
+    """News names someone or something in full once, then by the short form: "the Buffalo Bills" ... "the
+    Bills". The longest name of the same kind that ends with ``ent``'s words, in ``s`` or a sentence of
+    ``others`` before it in the same passage (so the cited passage shows it; the recogniser decides
+    where a name starts), or ``ent`` itself."""
+    words = name_words(ent)
+    if ent.label_ not in NAMES or not words:
+        return ent.text
+    short = re.sub(r"^[Tt]he\s+", "", ent.text)
+    after_capital = re.compile(r"[A-Z][\w'.\-]*\s+" + re.escape(short) + r"\b")
+    earlier = [t for t in others if t.passage.chunk_id == s.passage.chunk_id and t.start <= s.start
+               and after_capital.search(t.text)]
+    longer = [e for doc in named_docs(earlier) for e in doc.ents if e.label_ == ent.label_
+              and len(name_words(e)) > len(words) and name_words(e)[-len(words):] == words]
+    return re.sub(r"^[Tt]he\s+", "", max(longer, key=lambda e: len(name_words(e))).text) if longer else ent.text
 
 
 def has_typed_answer(q: QuestionInfo, top: list[ScoredSentence], strict: bool = False) -> bool:

@@ -44,6 +44,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "chang": ("chang", "updat", "revis", "rais", "increas", "doubl", "twice", "later", "previous", "earlier"),
     "estim": ("estim", "figur", "total", "approxim", "around"),
 }
+_ASKS = re.compile(r"\?[\s\"'\u201d\u2019)\]]*$")  # a question mark at the end, before closing quotes
 PRONOUN_START = re.compile(r"^(?:He|She|They|It|His|Her|Their|The (?:ambassador|minister|spokesman|spokesperson|"
                            r"representative|official|agency|ministry))\b")
 INJECTION = re.compile(  # from a word's start (also twice as fast: the alternatives are tried there only)
@@ -53,6 +54,12 @@ INJECTION = re.compile(  # from a word's start (also twice as fast: the alternat
     r"(?:assistant|ai|model|llm)s?,? (?:must|should) (?:now )?(?:answer|say|respond|reply))",
     re.I,
 )
+
+
+def asks(sentence: str) -> bool:
+    """The sentence is a question ("Want to honor Damar Hamlin?"; a headline asking what the reader asked):
+    it states no fact, so it neither leads nor supports an answer."""
+    return bool(_ASKS.search(sentence))
 
 
 def stem(word: str) -> str:

@@ -13,11 +13,14 @@ from pathlib import Path
 import pytest
 
 import settings as settings_module
+from assistant import extractive
 from assistant.citations import resolve, split_answer, support
 from assistant.extractive import MIN_LEXICAL, should_abstain
 from assistant.question import analyze
 from assistant.scoring import ScoredSentence
 from assistant.service import ABSTAIN_TEXT, Assistant, _redact
+from assistant.shape import named_docs
+from assistant.text import asks
 from assistant.types import Answer, Filters, NothingToSearchError, Passage, QuestionError
 from index.build import Pipeline, build
 
@@ -454,10 +457,55 @@ def test_the_lead_is_chosen_among_sentences_with_the_asked_for_kind_of_answer() 
     assert [c.sentence for c in cands] == [vague] and cands[0].entity is None
 
 
+@pytest.mark.parametrize(("sentence", "is_question"), [
+    ("Want to honor Damar Hamlin?", True),
+    ("Which animal is facing extinction in Wales due to a deadly virus?", True),
+    ('He asked: "Who is going to pay for it?"', True),
+    ('"Who is going to pay for it?" he asked.', False),
+    ("The Bills said he is breathing on his own.", False),
+])
+def test_a_sentence_that_asks_is_told_from_one_that_states(sentence: str, is_question: bool) -> None:
+    assert asks(sentence) is is_question
+
+
+def test_a_sentence_that_asks_the_question_again_never_leads() -> None:
+    """A headline that repeats what the reader asked states nothing: the statement below it leads."""
+    from assistant.extractive import lead_pool
+
+    echo = _scored("Which animal is facing extinction in Wales due to a deadly virus?", 0.95, "a1")
+    fact = _scored("Red squirrels in Wales face extinction after an outbreak of squirrelpox.", 0.8, "a2")
+    assert lead_pool([echo, fact]) == [fact]
+    answer = extractive.answer(analyze("Which animal is facing extinction in Wales due to a deadly virus?"),
+                               [echo, fact], [echo.passage, fact.passage])
+    assert answer.text.startswith("Red squirrels") and "?" not in answer.text
+
+
+def _in_article(sentence: str, start: int, article: str = "a1") -> ScoredSentence:
+    passage = Passage(f"{article}:0", article, "Bills", "Example Wire", "2023-01-05", "", sentence, 0, 2000, 1.0)
+    return ScoredSentence(passage=passage, start=start, end=start + len(sentence), text=sentence, lexical=0.5,
+                          score=0.8)
+
+
+def test_a_short_name_is_given_in_the_full_form_its_passage_used_before() -> None:
+    """"the Bills" in a later sentence is "the Buffalo Bills" of the passage's first mention; a longer
+    name only later in the passage, or only in another article, is not taken for it."""
+    from assistant.shape import entity_lead
+
+    q = analyze("Damar Hamlin is a valued member of which team?")
+    first = _in_article("Damar Hamlin is speaking, the Buffalo Bills announced on Friday.", 0)
+    lead = _in_article("Hamlin's doctors said the Bills player is improving.", 300)
+    later = _in_article("Fans of the Buffalo Bills held a vigil.", 600, "a1")
+    other = _in_article("The Buffalo Bills beat the Jets.", 0, "a2")
+    ent = next(e for e in named_docs([lead])[0].ents if "Bills" in e.text)
+    assert entity_lead(lead, ent, q.terms, [first, lead, later]).prefix == "Buffalo Bills: "
+    assert entity_lead(lead, ent, q.terms, [lead, later, other]).prefix == f"{ent.text}: "
+    assert entity_lead(lead, ent, q.terms).prefix == f"{ent.text}: "
+
+
 def test_only_sentences_that_may_hold_the_answer_are_parsed() -> None:
     """The parse is the costly part of reading a sentence: a sentence naming no state is read for its
     entities alone, one naming a state is parsed to tie the state to the question."""
-    from assistant.shape import answer_entities, named_docs
+    from assistant.shape import answer_entities
 
     q = analyze("Burger chain Zestburger announced this week it was expanding to which state?")
     vague = _scored("Zestburger, a fast-growing burger chain, announced this week it was expanding again.", 0.9, "a1")
