@@ -42,6 +42,7 @@ class Evidence:
     passages: list[Passage]  # the top_k passages, best first
     scored: list[ScoredSentence]  # every sentence of the rescored candidates, best first
     searched: list[Passage]  # every passage retrieval found (what the question's names are looked up in)
+    now: int = 0  # the day it is asked as of (a day number; 0: none), which articles are ranked closer to
 
 
 class Assistant:
@@ -96,7 +97,7 @@ class Assistant:
         started = time.perf_counter()
         ev = self.evidence(question, history, filters, as_of)
         q, passages = ev.info, ev.passages
-        draft = extractive.answer(q, ev.scored, ev.searched)
+        draft = extractive.answer(q, ev.scored, ev.searched, ev.now)
         text = draft.text
         result = Answer(question=ev.question, answer=text, abstained=not text, citations=draft.citations,
                         standalone_question=ev.standalone, backend="extractive", confidence=draft.confidence)
@@ -133,7 +134,7 @@ class Assistant:
         ranked, scored = self.scorer.rerank(q, candidates, claims, now) if self.settings.rerank else (candidates, [])
         if not self.settings.rerank:
             scored = self.scorer.score(q, candidates, claims, now)
-        return Evidence(question, standalone, q, ranked[: self.settings.top_k], scored, fused + candidates)
+        return Evidence(question, standalone, q, ranked[: self.settings.top_k], scored, fused + candidates, now)
 
     def as_of_day(self, as_of: str, q: QuestionInfo) -> int:
         """The day articles are ranked closer to, as a day number (0: none).

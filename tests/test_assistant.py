@@ -326,6 +326,17 @@ def test_sentences_from_near_the_as_of_day_lead(dated_assistant: Assistant) -> N
         assert f" {figure} jobs" in best.text, (day, best.text)
 
 
+def test_an_answer_from_a_report_weeks_before_the_as_of_day_shows_less_confidence(dated_assistant: Assistant) -> None:
+    """The same answer from the same report: asked two days after it, and seven weeks after it (the next
+    report not yet out). News questions ask about the week's news: a lead weeks older is less sure."""
+    question = "How many jobs did Vantrell Foods say it would cut this week?"
+    fresh = dated_assistant.ask(question, as_of="2023-01-12")
+    stale = dated_assistant.ask(question, as_of="2023-02-28")
+    assert fresh.citations[0].article_id == stale.citations[0].article_id == "vantrell-jan"
+    assert fresh.answer == stale.answer and "300" in split_answer(fresh.answer)[0][0]
+    assert 0 < stale.confidence < 0.6 * fresh.confidence, (stale.confidence, fresh.confidence)
+
+
 @pytest.mark.parametrize(("who", "abstains"), [("Danish officials", False), ("Lars Jensen", True)])
 def test_a_nationality_need_not_be_in_the_articles_but_a_person_must(dated_assistant: Assistant, who: str,
                                                                       abstains: bool) -> None:
