@@ -15,7 +15,8 @@ from index.store import StoreError
 
 def print_answer(result: Answer) -> None:
     print(textwrap.fill(result.answer, 100))
-    print(f"(confidence {result.confidence:.2f})")
+    # an abstention's value says how close the closest passage came, not how sure the abstention is
+    print(f"({'closest passage' if result.abstained else 'confidence'} {result.confidence:.2f})")
     if result.citations:
         print("\nSources:")
         for c in result.citations:

@@ -197,6 +197,18 @@ def test_cli_json_has_the_documented_shape(sample_settings: settings_module.Sett
     assert "1,500" in data["answer"]
 
 
+@pytest.mark.parametrize(("question", "label"), [(FAR_EAST, "(confidence "),
+                                                 ("What is the capital of Australia?", "(closest passage ")])
+def test_cli_says_what_the_value_under_an_answer_is(sample_settings: settings_module.Settings, question: str,
+                                                    label: str) -> None:
+    """Under an abstention the value is how close the closest passage came, as the UI says."""
+    env = {**os.environ, "NEWSQA_HOME": str(sample_settings.home)}
+    out = subprocess.run([sys.executable, "-m", "assistant", "ask", question], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=120, check=True)
+    assert re.search(re.escape(label) + r"0\.\d\d\)", out.stdout), out.stdout
+    assert ("closest passage" in out.stdout.split("Closest passages:")[0]) is (label != "(confidence ")
+
+
 def test_cli_reports_a_bad_question_without_a_traceback(sample_settings: settings_module.Settings) -> None:
     env = {**os.environ, "NEWSQA_HOME": str(sample_settings.home)}
     out = subprocess.run([sys.executable, "-m", "assistant", "ask", "   "], cwd=ROOT, env=env,
