@@ -39,6 +39,10 @@ _GET_PAGE = 5000
 LEGACY_CHUNKING = "400/32"  # records written before the chunking was recorded: pipeline 9's defaults
 SENTENCES_KEY = "_sentences"  # chunk metadata: its sentences' spans and vectors (index/sentences.py)
 _STAMP_ID = "generation"
+# Statements are read by metadata, never searched by vector; Chroma still keeps a vector index per
+# collection and loads it on the first read. With each statement's chunk vector (384 numbers) that
+# index held ~320 MB of a full-corpus app (157,834 statements); a one-number placeholder holds ~1 MB.
+CLAIM_VECTOR = [1.0]
 STAMP_TTL = 0.5  # seconds a reader trusts the stamp it read: one small request per half second at most
 
 
@@ -175,7 +179,7 @@ class IndexStore:
                 f"{settings.collection}_articles", metadata=meta, embedding_function=None
             )
             self.claims_col = self.client.get_or_create_collection(
-                f"{settings.collection}_claims", metadata=meta, embedding_function=None
+                f"{settings.collection}_claims", metadata={**meta, "dim": len(CLAIM_VECTOR)}, embedding_function=None
             )
             self.state_col = self.client.get_or_create_collection(
                 f"{settings.collection}_state", embedding_function=None
@@ -190,6 +194,8 @@ class IndexStore:
             )
         self.vector_store = ChromaVectorStore(chroma_collection=self.chunks)
         self.chunks_dim = dim
+        # an index built before the placeholder keeps writing chunk vectors there until `build --reset`
+        self.claims_dim = int((self.claims_col.metadata or {}).get("dim", dim))
         self.max_batch = int(self.client.get_max_batch_size())
         self._stamp = ("", 0.0)  # (stamp, monotonic time read)
         self._fingerprint = ("", "")  # (stamp it was computed under, fingerprint)
@@ -394,7 +400,7 @@ class IndexStore:
                 ids=[cl.id for cl, _ in rows],
                 documents=[cl.statement for cl, _ in rows],
                 metadatas=[cl.to_metadata() for cl, _ in rows],
-                embeddings=[v.tolist() for _, v in rows],
+                embeddings=[CLAIM_VECTOR if self.claims_dim == len(CLAIM_VECTOR) else v.tolist() for _, v in rows],
             )
         for i in range(0, len(records["ids"]), step):
             self.articles_col.upsert(**{k: v[i : i + step] for k, v in records.items()})

@@ -29,7 +29,7 @@ from index.clean import QUOTES, clean
 from index.embedder import Embedder
 from index.loaders import load
 from index.models import Article, Chunk, RawArticle
-from index.store import IndexStore
+from index.store import IndexStore, open_client
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = ROOT / "data" / "articles"
@@ -131,6 +131,30 @@ def test_rebuilding_an_unchanged_corpus_changes_nothing(tmp_path: Path, embedder
     assert time.perf_counter() - started < 5
     assert (len(first.added), len(again.added), len(again.updated), again.unchanged) == (5, 0, 0, 5)
     assert snapshot(pipe.open_store()) == before
+
+
+def test_statements_are_stored_without_their_chunks_vectors(sample_settings: settings_module.Settings,
+                                                             embedder: Embedder) -> None:
+    """Nothing searches statements by vector, so a one-number placeholder stands in for one (Chroma loads a
+    collection's vector index on its first read: ~320 MB for the full RealTime QA corpus's statements)."""
+    store = Pipeline(sample_settings, embedder).open_store()
+    got = store.claims_col.get(limit=20, include=["embeddings"])
+    assert len(got["ids"]) == 20 and {len(v) for v in got["embeddings"]} == {1}
+    assert store.claims_col.metadata["dim"] == 1 and store.chunks.metadata["dim"] == embedder.dim
+    assert len(store.claims()) == store.claims_col.count() > 100
+
+
+def test_an_index_whose_statements_carry_chunk_vectors_takes_new_articles_the_same_way(
+        tmp_path: Path, embedder: Embedder) -> None:
+    """An index built before the placeholder keeps its format (a --reset rebuild moves it to the new one)."""
+    s, pipe = pipeline(tmp_path, embedder)
+    open_client(s).create_collection(f"{s.collection}_claims", embedding_function=None,
+                                     metadata={"hnsw:space": "cosine", "dim": embedder.dim})
+    build(None, s, progress=False, pipeline=pipe)
+    store = pipe.open_store()
+    got = store.claims_col.get(limit=5, include=["embeddings"])
+    assert len(got["ids"]) == 5 and {len(v) for v in got["embeddings"]} == {embedder.dim}
+    assert len(store.claims()) == store.claims_col.count() > 100
 
 
 def test_a_new_chunk_size_rechunks_the_articles_already_indexed_without_embedding_them_again(
