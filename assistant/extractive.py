@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant import leadrank
-from assistant.retrieve import RECENCY_DAYS
+from assistant.retrieve import RECENCY_DAYS, recency
 from assistant.scoring import ScoredSentence, names_in
 from assistant.shape import (
     CANDIDATES,
@@ -266,11 +266,9 @@ def confidence(q: QuestionInfo, best: ScoredSentence, lead: Lead | None, cross: 
 def _freshness(s: ScoredSentence, now: int) -> float:
     """1 for an undated article or one from the week before day ``now``, then falling as retrieval's
     recency does (e^-1 a week); 0 for one published after that day."""
-    day = day_number(s.passage.published)
-    if not day:
+    if not day_number(s.passage.published):
         return 1.0
-    age = now - day
-    return math.exp(-max(age - RECENCY_DAYS, 0.0) / RECENCY_DAYS) if age >= -1 else 0.0
+    return recency(s.passage.published, now, grace_days=RECENCY_DAYS)
 
 
 def lead_pool(scored: list[ScoredSentence], by_key: dict[tuple[str, int, int], ScoredSentence] | None = None

@@ -92,14 +92,14 @@ def passes(meta: dict[str, Any], filters: Filters | None) -> bool:
     )
 
 
-def recency(published: str, now: int) -> float:
-    """How close an article is to the as-of day, in (0, 1]: 1 up to a day after it, decaying with
-    age; an article from after that day (or undated) gets nothing."""
+def recency(published: str, now: int, grace_days: float = 0.0) -> float:
+    """How close an article is to the as-of day, in (0, 1]: 1 up to a day after it (and ``grace_days``
+    before it), decaying with age; an article from after that day (or undated) gets nothing."""
     day = day_number(published)
     if not day or not now:
         return 0.0
     age = now - day
-    return math.exp(-max(age, 0) / RECENCY_DAYS) if age >= -1 else 0.0
+    return math.exp(-max(age - grace_days, 0) / RECENCY_DAYS) if age >= -1 else 0.0
 
 
 def fuse(dense: list[NodeWithScore], keyword: list[NodeWithScore], now: int = 0) -> list[tuple[NodeWithScore, float]]:
