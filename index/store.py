@@ -39,11 +39,11 @@ _GET_PAGE = 5000
 LEGACY_CHUNKING = "400/32"  # records written before the chunking was recorded: pipeline 9's defaults
 SENTENCES_KEY = "_sentences"  # chunk metadata: its sentences' spans and vectors (index/sentences.py)
 _STAMP_ID = "generation"
+STAMP_TTL = 0.5  # seconds a reader trusts the stamp it read: one small request per half second at most
 # Statements are read by metadata, never searched by vector; Chroma still keeps a vector index per
 # collection and loads it on the first read. With each statement's chunk vector (384 numbers) that
 # index held ~320 MB of a full-corpus app (157,834 statements); a one-number placeholder holds ~1 MB.
 CLAIM_VECTOR = [1.0]
-STAMP_TTL = 0.5  # seconds a reader trusts the stamp it read: one small request per half second at most
 
 
 class StoreError(RuntimeError):
@@ -365,7 +365,7 @@ class IndexStore:
         self.chunks.delete(where={"article_id": {"$in": ids}})
         self.claims_col.delete(where={"article_id": {"$in": ids}})
         chunk_rows: dict[str, list[Any]] = {"ids": [], "embeddings": [], "documents": [], "metadatas": []}
-        claim_rows: list[tuple[Claim, np.ndarray]] = []
+        claim_rows: list[tuple[Claim, list[float]]] = []
         records: dict[str, list[Any]] = {"ids": [], "embeddings": [], "documents": [], "metadatas": []}
         for article, chunks, vectors, claims in batch:
             for chunk, vec in zip(chunks, vectors, strict=True):
@@ -381,10 +381,8 @@ class IndexStore:
                                                          chunk.sentence_vectors)
                 for key, value in zip(chunk_rows, (chunk.id, vec.tolist(), chunk.text, meta), strict=True):
                     chunk_rows[key].append(value)
-            if len(vectors):  # a claim's vector is that of the chunk it sits in (no extra embedding work)
-                for cl in claims:
-                    at = next((i for i, c in enumerate(chunks) if c.start <= cl.start < c.end), 0)
-                    claim_rows.append((cl, vectors[at]))
+            if len(vectors):
+                claim_rows.extend((cl, self._claim_vector(cl, chunks, vectors)) for cl in claims)
             records["ids"].append(article.id)
             records["embeddings"].append((mean_vector(vectors) if len(vectors) else np.zeros(self.chunks_dim)).tolist())
             records["documents"].append(article.text)
@@ -400,11 +398,18 @@ class IndexStore:
                 ids=[cl.id for cl, _ in rows],
                 documents=[cl.statement for cl, _ in rows],
                 metadatas=[cl.to_metadata() for cl, _ in rows],
-                embeddings=[CLAIM_VECTOR if self.claims_dim == len(CLAIM_VECTOR) else v.tolist() for _, v in rows],
+                embeddings=[v for _, v in rows],
             )
         for i in range(0, len(records["ids"]), step):
             self.articles_col.upsert(**{k: v[i : i + step] for k, v in records.items()})
         self.bump()
+
+    def _claim_vector(self, claim: Claim, chunks: list[Chunk], vectors: np.ndarray) -> list[float]:
+        """The placeholder; in an index built before it, the vector of the chunk the claim sits in."""
+        if self.claims_dim == len(CLAIM_VECTOR):
+            return CLAIM_VECTOR
+        at = next((i for i, c in enumerate(chunks) if c.start <= claim.start < c.end), 0)
+        return [float(x) for x in vectors[at]]
 
     def delete_article(self, article_id: str) -> None:
         """Record first, then chunks: a crash in between leaves orphans that `build` sweeps."""
