@@ -47,6 +47,7 @@ PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
 SEVERAL = re.compile(r"\b(?:different|various|sources|estimates|figures|range|each)\b", re.I)
 _WORDS = re.compile(r"[A-Za-z]+")
 _QUOTE = re.compile(r'"([^"]{3,})"')
+_THE = re.compile(r"^[Tt]he\s+")
 _CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+(?=[-\u2013\u2014]\s)")
 DOERS = frozenset({"nsubj", "nsubjpass"})
 PREFERENCE = ("PERSON", "ORG", "GPE")  # for "who ...?": a person before a body before a country
@@ -275,13 +276,12 @@ def full_name(ent: Span, s: ScoredSentence, others: Sequence[ScoredSentence]) ->
     words = name_words(ent)
     if ent.label_ not in NAMES or not words:
         return ent.text
-    short = re.sub(r"^[Tt]he\s+", "", ent.text)
-    after_capital = re.compile(r"[A-Z][\w'.\-]*\s+" + re.escape(short) + r"\b")
+    after_capital = re.compile(r"[A-Z][\w'.\-]*\s+" + re.escape(_THE.sub("", ent.text)) + r"\b")
     earlier = [t for t in others if t.passage.chunk_id == s.passage.chunk_id and t.start <= s.start
                and after_capital.search(t.text)]
-    longer = [e for doc in named_docs(earlier) for e in doc.ents if e.label_ == ent.label_
-              and len(name_words(e)) > len(words) and name_words(e)[-len(words):] == words]
-    return re.sub(r"^[Tt]he\s+", "", max(longer, key=lambda e: len(name_words(e))).text) if longer else ent.text
+    longer = [(len(w), e) for doc in named_docs(earlier) for e in doc.ents
+              if e.label_ == ent.label_ and len(w := name_words(e)) > len(words) and w[-len(words):] == words]
+    return _THE.sub("", max(longer, key=lambda x: x[0])[1].text) if longer else ent.text
 
 
 def has_typed_answer(q: QuestionInfo, top: list[ScoredSentence], strict: bool = False) -> bool:
