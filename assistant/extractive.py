@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from assistant import leadrank
 from assistant.retrieve import RECENCY_DAYS, recency
-from assistant.scoring import ScoredSentence, names_in
+from assistant.scoring import ScoredSentence, misspelt, names_in
 from assistant.shape import (
     CANDIDATES,
     Lead,
@@ -114,12 +114,13 @@ def should_abstain(q: QuestionInfo, scored: list[ScoredSentence], passages: list
     corpus_text = " ".join(p.text + " " + p.title for p in passages)
     # a year frames the question ("the deadliest shooting in 2023"); reports of that year say "this year"
     required = tuple(n for n in q.names if n not in q.groups and not YEAR.fullmatch(n))
-    if required and names_in(required, corpus_text) < 1.0:
+    if required and names_in(required, corpus_text, typos=True) < 1.0:  # "Jim Boheim": the asker's typo
         return True  # the articles never mention someone or something the question is about
     if q.answer_type == "number" and q.focus and not any(mentions(s.text, q.focus) for s in scored[:5]):
         return True  # "how many tanks?" answered by sentences about troops is not an answer
     subject = content_terms(q.subject) if q.answer_type == "quote" else ()
-    if subject and not any(all(mentions(s.text, t) for t in subject) for s in scored[:CANDIDATES]):
+    if subject and not any(all(mentions(s.text, t) or misspelt(t, set(content_terms(s.text))) for t in subject)
+                           for s in scored[:CANDIDATES]):
         return True  # "what did China's foreign ministry spokesperson say?" and no sentence names that speaker
     best = scored[0]
     # a long question is answered by a sentence that states about two of its terms, not a third of them

@@ -65,11 +65,12 @@ class ScoredSentence:
         return (self.passage.article_id, self.start, self.end)
 
 
-def names_in(names: tuple[str, ...], text: str) -> float:
+def names_in(names: tuple[str, ...], text: str, typos: bool = False) -> float:
     """Share of the question's names (people, places, numbers) that ``text`` mentions.
 
     A name of several words counts when each of its words (of three letters or more) is there,
-    so "Vice Foreign Minister Kim Hong Kyun" matches "Vice South Korean Foreign Minister Kim Hong Kyun".
+    so "Vice Foreign Minister Kim Hong Kyun" matches "Vice South Korean Foreign Minister Kim Hong Kyun";
+    with ``typos``, also a word spelt one letter otherwise (``misspelt``).
     """
     if not names:
         return 1.0
@@ -80,11 +81,31 @@ def names_in(names: tuple[str, ...], text: str) -> float:
         folded, parts = _name_forms(name)
         if folded in hay:
             return True
+        parts = parts or ((folded,) if typos and " " not in folded else ())
         if parts and not words:
             words.update(hay.split())
-        return bool(parts) and all(p in words for p in parts)
+        return bool(parts) and all(p in words or (typos and misspelt(p, words)) for p in parts)
 
     return sum(1 for n in names if present(n)) / len(names)
+
+
+def misspelt(word: str, words: set[str]) -> bool:
+    """One of ``words`` is ``word`` with one letter added, dropped, changed or two swapped ("Boheim" for
+    "Boeheim"): a name the asker misspelt is still the one the articles name. Words of 5+ letters only (a
+    figure is never misspelt: 12,000 is not 10,000)."""
+    if len(word) < 5 or not word.isalpha():
+        return False
+    return any(abs(len(w) - len(word)) <= 1 and w[0] == word[0] and one_edit(word, w) for w in words)
+
+
+def one_edit(a: str, b: str) -> bool:
+    """At most one letter added, dropped, changed, or two neighbours swapped, between ``a`` and ``b``."""
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
+    if len(a) < len(b):
+        return a[i:] == b[i + 1:]
+    return a[i + 1:] == b[i + 1:] or (a[i + 2:] == b[i + 2:] and a[i : i + 2] == b[i : i + 2][::-1])
 
 
 @lru_cache(maxsize=4096)

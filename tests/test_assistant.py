@@ -81,6 +81,14 @@ def test_abstains_when_the_articles_do_not_say(sample_assistant: Assistant, ques
     assert answer.closest, "an abstention shows the closest passages"
 
 
+def test_a_name_misspelt_by_one_letter_is_answered_as_if_spelt_right(sample_assistant: Assistant) -> None:
+    right = sample_assistant.ask("What did Dmitry Peskov say?")
+    typo = sample_assistant.ask("What did Dmitry Peskow say?")  # one letter off
+    assert not right.abstained and not typo.abstained
+    assert "Peskov" in typo.citations[0].quote
+    assert typo.citations[0].quote == right.citations[0].quote
+
+
 def test_every_answer_sentence_is_supported_by_its_citations(sample_assistant: Assistant) -> None:
     for question in [WHO_DENIED, FAR_EAST, "How did the troop estimates change?", "What did Peskov say?"]:
         answer = sample_assistant.ask(question)
@@ -570,7 +578,7 @@ def test_who_takes_the_person_a_question_term_stands_beside(question: str, answe
     ("U.S. House", "The House voted on Tuesday.", True),  # the one long word of the name is there
     ("U.S. House", "The Senate voted on Tuesday.", False),
     ("North American Leaders\u2019 Summit", "the North American Leaders' Summit in Mexico City", True),
-    ("Jim Boheim", "Jim Boeheim retired.", False),  # a misspelt name is not the same name
+    ("Jim Boheim", "Jim Boeheim retired.", False),  # a misspelt name is not the same name (for a sentence's score)
     ("Formula 1 ace", "He won his third Formula 1 title.", True),  # "ace" describes, it does not name
     ("Formula 1 ace", "He won his third title.", False),
 ])
@@ -579,3 +587,21 @@ def test_names_the_question_asks_about_are_found_in_other_spellings_of_the_short
     from assistant.scoring import names_in
 
     assert (names_in((name,), text) == 1.0) is there
+
+
+@pytest.mark.parametrize(("name", "text", "there"), [
+    ("Jim Boheim", "Coach Jim Boeheim retired.", True),  # one letter dropped
+    ("Kylian Mbape", "Kylian Mbappe scored twice.", True),
+    ("Boheim", "Coach Jim Boeheim retired.", True),  # a one-word name too
+    ("Jim Boheim", "Coach Tim Boeheim retired.", False),  # every word must be there, short ones exactly
+    ("Ardern", "Arden spoke on Monday.", True),
+    ("Ardern", "Jacinda spoke on Monday.", False),
+    ("12,000 troops", "It sent 10,000 troops.", False),  # a figure is not a misspelt figure
+    ("12000", "It sent 10000.", False),
+    ("Boheim", "Coach Jim Brehm retired.", False),  # two letters otherwise is another name
+])
+def test_the_articles_mention_a_name_the_asker_misspelt_by_one_letter(name: str, text: str, there: bool) -> None:
+    """The abstention check ("the articles never mention X") forgives a typo in the question."""
+    from assistant.scoring import names_in
+
+    assert (names_in((name,), text, typos=True) == 1.0) is there
