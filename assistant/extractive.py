@@ -119,7 +119,7 @@ def should_abstain(q: QuestionInfo, scored: list[ScoredSentence], passages: list
     if q.answer_type == "number" and q.focus and not any(mentions(s.text, q.focus) for s in scored[:5]):
         return True  # "how many tanks?" answered by sentences about troops is not an answer
     subject = content_terms(q.subject) if q.answer_type == "quote" else ()
-    if subject and not any(all(mentions(s.text, t) or misspelt(t, set(content_terms(s.text))) for t in subject)
+    if subject and not any(all(mentions(s.text, t) or misspelt(t, content_terms(s.text)) for t in subject)
                            for s in scored[:CANDIDATES]):
         return True  # "what did China's foreign ministry spokesperson say?" and no sentence names that speaker
     best = scored[0]

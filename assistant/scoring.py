@@ -13,7 +13,7 @@ import math
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -89,10 +89,10 @@ def names_in(names: tuple[str, ...], text: str, typos: bool = False) -> float:
     return sum(1 for n in names if present(n)) / len(names)
 
 
-def misspelt(word: str, words: set[str]) -> bool:
-    """One of ``words`` is ``word`` with one letter added, dropped, changed or two swapped ("Boheim" for
-    "Boeheim"): a name the asker misspelt is still the one the articles name. Words of 5+ letters only (a
-    figure is never misspelt: 12,000 is not 10,000)."""
+def misspelt(word: str, words: Collection[str]) -> bool:
+    """One of ``words`` is ``word`` with one letter added, dropped, changed or two swapped, the first letter
+    kept ("Boheim" for "Boeheim"): a name the asker misspelt is still the one the articles name. Words of
+    5+ letters only (a figure is never misspelt: 12,000 is not 10,000)."""
     if len(word) < 5 or not word.isalpha():
         return False
     return any(abs(len(w) - len(word)) <= 1 and w[0] == word[0] and one_edit(word, w) for w in words)

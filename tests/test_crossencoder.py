@@ -30,8 +30,8 @@ def test_the_sentence_that_answers_scores_above_one_on_the_topic_and_one_off_it(
 
 def test_scores_do_not_depend_on_batching_or_order() -> None:
     """Within a quarter of a logit (of a ~20-logit range): the int8 model quantizes activations with one
-    scale per batch. How far a batch moves a score depends on the CPU's int8 instructions: under 0.1 with
-    AVX-512 VNNI, 0.16 measured on an AVX2-only machine (its 8-bit multiplies saturate more)."""
+    scale per batch. How far a batch moves a score depends on the CPU's int8 instructions: under 0.1 on
+    the machines this test was first written on, 0.16 measured on an AVX2-only one (no VNNI)."""
     ce = get_cross_encoder()
     together = ce.score(QUESTION, [ANSWERS, OFF_TOPIC, TOPICAL + " " + TOPICAL])
     alone = np.array([ce.score(QUESTION, [t])[0] for t in (ANSWERS, OFF_TOPIC, TOPICAL + " " + TOPICAL)])
