@@ -13,6 +13,7 @@ import re
 from spacy.tokens import Doc, Token
 
 from assistant.text import QUESTION_WORDS, STOPWORDS, QuestionInfo, content_terms, normalize_number, stem
+from index.lexicon import ORG_NOUNS
 from index.nlp import parse_one
 
 NAMES = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
@@ -36,6 +37,16 @@ KIND_NOUNS: dict[str, str] = {
     **dict.fromkeys("number percentage percent share rate amount price cost total sum".split(), "number"),
     **dict.fromkeys("person man woman who player actor actress singer official leader".split(), "person"),
 }
+# "Which golfer / celebrity / ambassador ...": a person is the answer, never a body or a place; "which company
+# / airline / network ...": never a person. General English role and organisation nouns (the organisation
+# nouns are the ones attribution reads, ``index.lexicon.ORG_NOUNS``, less those a person can be called too).
+PERSON_NOUNS = frozenset(
+    "star superstar celebrity golfer musician artist athlete candidate lawmaker legislator president host rapper "
+    "quarterback coach senator governor politician author writer director ceo executive billionaire comedian "
+    "entrepreneur founder figure legend chef judge mayor pope king queen prince princess journalist anchor "
+    "presenter ambassador minister spokesperson spokesman spokeswoman secretary general commander diplomat envoy "
+    "chancellor lawyer attorney prosecutor scientist researcher economist analyst activist".split())
+ORG_FOCUS_NOUNS = ORG_NOUNS - {"broadcaster", "publisher"}
 SAY_VERBS = frozenset("say said says call called describe described label labelled labeled tell told "
                       "claim claimed warn warned".split())
 _NAME = re.compile(r"\b(?:[A-Z][\w'\-]+|[A-Z]{2,})(?:\s+(?:[A-Z][\w'\-]+|[A-Z]{2,}))*")
@@ -74,7 +85,7 @@ def analyze(question: str) -> QuestionInfo:
         groups=tuple(_entity_name(ent.text) for ent in doc.ents if ent.label_ == "NORP"),
         focus=focus,
         answer_type=answer_type,
-        labels=LABELS[answer_type],
+        labels=_labels(answer_type, focus_tok),
         subject=subject,
         wants_number=answer_type == "number" or bool(re.search(r"\bnumbers? of\b|\bfigures?\b|\bestimat|\btotals?\b",
                                                                 low)),
@@ -86,6 +97,17 @@ def analyze(question: str) -> QuestionInfo:
         timely=bool(TIMELY.search(q)),
         asked=_asked(doc),
     )
+
+
+def _labels(answer_type: str, focus: Token | None) -> frozenset[str]:
+    """The entity labels an answer carries; a "which NOUN" question's noun may narrow them."""
+    noun = focus.text.lower() if focus is not None and answer_type == "name" else ""
+    forms = {noun, noun.removesuffix("s"), noun.removesuffix("ies") + "y"}  # "golfers", "companies"
+    if forms & PERSON_NOUNS:
+        return frozenset({"PERSON"})
+    if forms & ORG_FOCUS_NOUNS:
+        return LABELS[answer_type] - {"PERSON"}
+    return LABELS[answer_type]
 
 
 def _asked(doc: Doc) -> str:

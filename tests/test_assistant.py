@@ -488,6 +488,41 @@ def test_the_lead_is_chosen_among_sentences_with_the_asked_for_kind_of_answer() 
     assert [c.sentence for c in cands] == [vague] and cands[0].entity is None
 
 
+@pytest.mark.parametrize(("question", "labels"), [
+    ("Which celebrity will host the awards show?", {"PERSON"}),
+    ("Which golfers left the tour this week?", {"PERSON"}),
+    ("Which airline was fined for tarmac delays?", None),  # any name but a person's
+    ("Which companies announced layoffs?", None),
+    ("Which state passed the bill?", {"GPE", "LOC", "FAC"}),  # a kind noun: a place, as before
+])
+def test_the_noun_asked_about_says_whether_a_person_answers(question: str, labels: set[str] | None) -> None:
+    q = analyze(question)
+    if labels is None:
+        assert "PERSON" not in q.labels and "ORG" in q.labels
+    else:
+        assert q.labels == labels
+
+
+@pytest.mark.parametrize(("question", "other_kind", "answer", "name"), [
+    ("Which celebrity will host the awards show this year?",
+     "The awards show this year is produced by NBC Universal, the network said.",
+     "Comedian Maria Delgado will host the awards show this year.", "Maria Delgado"),
+    ("Which airline was fined for keeping passengers on the tarmac?",
+     "John Harlow, the transport secretary, announced the fine on Monday.",
+     "Delta Air Lines was fined $2 million for keeping passengers on the tarmac.", "Delta Air Lines"),
+])
+def test_the_lead_holds_a_name_of_the_kind_the_noun_asks_for(question: str, other_kind: str, answer: str,
+                                                            name: str) -> None:
+    """The best-scored sentence names a network (for "which celebrity"), or a minister (for "which
+    airline"): it does not answer what was asked, so it is not among the sentences the lead is chosen from."""
+    from assistant import leadrank
+
+    best, right = _scored(other_kind, 0.9, "a1"), _scored(answer, 0.8, "a2")
+    cands = leadrank.candidates(analyze(question), [best, right], [best, right])
+    assert [c.sentence for c in cands] == [right]
+    assert cands[0].entity is not None and cands[0].entity.text == name
+
+
 @pytest.mark.parametrize(("sentence", "is_question"), [
     ("Want to honor Damar Hamlin?", True),
     ("Which animal is facing extinction in Wales due to a deadly virus?", True),
