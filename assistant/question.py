@@ -102,7 +102,7 @@ def analyze(question: str) -> QuestionInfo:
 def _labels(answer_type: str, focus: Token | None) -> frozenset[str]:
     """The entity labels an answer carries; a "which NOUN" question's noun may narrow them."""
     noun = focus.text.lower() if focus is not None and answer_type == "name" else ""
-    forms = {noun, noun.removesuffix("s"), noun.removesuffix("ies") + "y"}  # "golfers", "companies"
+    forms = {noun, noun[:-3] + "y" if noun.endswith("ies") else noun.removesuffix("s")}  # "companies", "golfers"
     if forms & PERSON_NOUNS:
         return frozenset({"PERSON"})
     if forms & ORG_FOCUS_NOUNS:
