@@ -40,6 +40,7 @@ FLOOR = 0.3  # ... and above this
 REDUNDANCY = 0.3  # MMR weight: how much saying the same thing again costs
 NO_NEW_NAMES = 0.2  # for "who" questions: a sentence naming no one new adds little
 CONTEXT_MAX_WORDS = 35  # a "He said..." sentence brings the one before only when that one is short
+_PERSON_START = re.compile(r"^(?:He|She|They|His|Her|Their)\b")  # a sentence about someone named before it
 MAX_SENTENCES = 4
 POOL_WORDS = 170  # candidate statements gathered before the lead is chosen
 MAX_WORDS = 45  # the whole answer: the lead (cut at LEAD_WORDS) and, if they fit, one or two short supports
@@ -275,11 +276,14 @@ def _freshness(s: ScoredSentence, now: int) -> float:
 def lead_pool(scored: list[ScoredSentence], by_key: dict[tuple[str, int, int], ScoredSentence] | None = None
               ) -> list[ScoredSentence]:
     """The top sentences that may lead: close enough to the question, statements (not questions), and
-    readable on their own (or with a short sentence before them that says who "he" is). ``by_key``:
-    ``scored`` by key, if at hand."""
+    readable: on their own, with the short sentence before them that says who "he" is, or opening with
+    "He" / "They" about someone their cited passage names ("He added that ... 350,000 soldiers ..."): such
+    a sentence states its fact whoever he is (RealTime QA unchanged, the sample set +1). Not one that
+    opens with "It" or "The ministry", or ends a quotation: what those say depends on what they stand
+    for. ``by_key``: ``scored`` by key, if at hand."""
     by_key = by_key if by_key is not None else {s.key: s for s in scored}
-    return [s for s in scored[: leadrank.DEPTH]
-            if s.score >= FLOOR and not asks(s.text) and _context(s, by_key) is not None]
+    return [s for s in scored[: leadrank.DEPTH] if s.score >= FLOOR and not asks(s.text)
+            and (_PERSON_START.match(s.text) or _context(s, by_key) is not None)]
 
 
 def answer(q: QuestionInfo, scored: list[ScoredSentence], passages: list[Passage], now: int = 0) -> Draft:
@@ -290,10 +294,12 @@ def answer(q: QuestionInfo, scored: list[ScoredSentence], passages: list[Passage
     by_key = {s.key: s for s in scored}
     pool = lead_pool(scored, by_key)
     first = {s.key for s in scored[:CANDIDATES]}
-    top = [s for s in pool if s.key in first]  # what the list shapes and the check for a typed answer read
+    top = [s for s in pool if s.key in first]  # what the check for a typed answer reads...
+    listed = [s for s in top if _context(s, by_key) is not None]  # ... and the list shapes, whose items must
+    # each say who "he" is
     stances = frozenset(x for t in q.terms for x in STANCE_GROUPS.get(t, ()))
-    lead = (speakers_lead(q, top, stances) if q.wants_person and stances else None) \
-        or figures_lead(q, top) or timeline_lead(q, top)
+    lead = (speakers_lead(q, listed, stances) if q.wants_person and stances else None) \
+        or figures_lead(q, listed) or timeline_lead(q, listed)
     cross = None  # a list of speakers or figures has no one sentence for the cross-encoder's reading
     if lead is None:
         if not pool or not has_typed_answer(q, top):

@@ -62,6 +62,8 @@ TIMELY = re.compile(
     r"currently|current|latest|newest|so far|now|today|tonight|yesterday|this (?:morning|afternoon|evening)|"
     r"(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b", re.I)
 _KIND_OF = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?(?:kinds?|types?|sorts?|forms?)\s+of\s+")
+_MEASURE = re.compile(r"\bhow (?:old|long|far|tall|big|large|high|fast|deep|heavy)\b")
+_CALLED = re.compile(r"\bwhat (?:is|was|are|were|will) ((?:[\w'-]+ ){1,6}?)(?:be )?(?:called|named)\s*\?")
 _QUOTES = "\"'\u201c\u201d\u2018\u2019 "
 _AUXILIARIES = {"did", "does", "do", "is", "are", "was", "were", "has", "have", "had", "will", "would"}
 
@@ -102,12 +104,17 @@ def analyze(question: str) -> QuestionInfo:
 def _labels(answer_type: str, focus: Token | None) -> frozenset[str]:
     """The entity labels an answer carries; a "which NOUN" question's noun may narrow them."""
     noun = focus.text.lower() if focus is not None and answer_type == "name" else ""
-    forms = {noun, noun[:-3] + "y" if noun.endswith("ies") else noun.removesuffix("s")}  # "companies", "golfers"
+    forms = {noun, _singular(noun)}
     if forms & PERSON_NOUNS:
         return frozenset({"PERSON"})
     if forms & ORG_FOCUS_NOUNS:
         return LABELS[answer_type] - {"PERSON"}
     return LABELS[answer_type]
+
+
+def _singular(noun: str) -> str:
+    """"companies" -> company, "golfers" -> golfer, "cities" -> city (a plural's usual English form)."""
+    return noun[:-3] + "y" if noun.endswith("ies") else noun.removesuffix("s")
 
 
 def _asked(doc: Doc) -> str:
@@ -123,6 +130,11 @@ def _answer_type(doc: Doc, low: str) -> tuple[str, Token | None]:
     """The kind of answer and the token the question asks about."""
     if re.search(r"\bhow (?:many|much)\b|\bwhat (?:percentage|percent|share|number|proportion)\b", low):
         return "number", _counted(doc)
+    if _MEASURE.search(low):  # "how old is Biden?": an age, a length, a distance
+        return "number", None
+    called = _CALLED.search(low)
+    if called:  # "what is the show called?": its name
+        return "name", _called(doc, called.group(1))
     if re.search(r"\bwhen\b", low):
         return "date", None
     if re.search(r"\bwhere\b", low):
@@ -136,7 +148,7 @@ def _answer_type(doc: Doc, low: str) -> tuple[str, Token | None]:
         return "named", named  # "the name of the general": the sentence must name that general
     noun = named or _wh_noun(doc)
     if noun is not None:
-        kind = KIND_NOUNS.get(noun.text.lower(), KIND_NOUNS.get(noun.text.lower().rstrip("s")))
+        kind = KIND_NOUNS.get(noun.text.lower(), KIND_NOUNS.get(_singular(noun.text.lower())))
         # "which city", "what year": the noun names the kind of answer, not what it is about
         return (kind, None) if kind else ("name", noun)
     if re.search(r"\b(?:who|whom|whose)\b", low):
@@ -176,6 +188,14 @@ def _name_of(doc: Doc) -> Token | None:
             if objects:
                 return objects[0]
     return None
+
+
+def _called(doc: Doc, words: str) -> Token | None:
+    """"What is the mission called?" -> mission: the last word before "called" ("it": none)."""
+    last = words.split()[-1]
+    if last in STOPWORDS:
+        return None
+    return next((t for t in reversed(doc) if t.text.lower() == last), None)
 
 
 def _counted(doc: Doc) -> Token | None:

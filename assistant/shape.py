@@ -151,6 +151,10 @@ def answer_entity(q: QuestionInfo, s: ScoredSentence, doc: Doc, labels: frozense
     if q.answer_type == "number" and q.focus:  # "two units" does not answer "how many soldiers"; "about 1,500"
         # (of the troops just named) may
         found = [e for e in found if not _counted_noun(e) or mentions(_counted_noun(e), q.focus)]
+        # ... and a length of time does not, when a number that counts the focus is there ("the 31 months"
+        # of "350,000 soldiers were killed in the 31 months since ...")
+        if any(_counted_noun(e) for e in found):
+            found = [e for e in found if _counted_noun(e) or e.label_ not in {"DATE", "TIME"}]
     if not found:
         return None
     focus = [t for t in doc if q.focus and mentions(t.text, q.focus) and not t.ent_type_]

@@ -428,6 +428,20 @@ def test_a_when_question_is_answered_by_a_calendar_date_not_by_the_year_of_album
 
 
 @pytest.mark.parametrize(("question", "answer_type", "focus"), [
+    ("The oldest person in the U.S. died this week in Iowa. How old was she?", "number", ""),  # an age
+    ("How long could the strike last?", "number", ""),
+    ("NASA will launch a spacecraft to a metal world. What is the mission called?", "name", "mission"),
+    ("What is the new student loan repayment program called?", "name", "program"),
+    ("Two streaming services are merging. What will it be called?", "name", ""),  # a name, of nothing named
+    ("Who was named coach of the year?", "person", ""),  # "named" here is not "what is it named"
+])
+def test_how_old_asks_for_a_number_and_what_is_it_called_for_a_name(question: str, answer_type: str,
+                                                                    focus: str) -> None:
+    q = analyze(question)
+    assert (q.answer_type, q.focus) == (answer_type, focus)
+
+
+@pytest.mark.parametrize(("question", "answer_type", "focus"), [
     ("Which political figure resigned this week?", "name", "figur"),  # a person, not a number
     ("Many other countries sprang forward. By how many hours were clocks moved?", "number", "hour"),
     ("It was World Water Day. What percentage of the global population lacks clean water?", "number", "popul"),
@@ -494,6 +508,8 @@ def test_the_lead_is_chosen_among_sentences_with_the_asked_for_kind_of_answer() 
     ("Which airline was fined for tarmac delays?", None),  # any name but a person's
     ("Which companies announced layoffs?", None),
     ("Which state passed the bill?", {"GPE", "LOC", "FAC"}),  # a kind noun: a place, as before
+    ("Which cities banned the scooters?", {"GPE", "LOC", "FAC"}),  # in the plural too
+    ("Which countries signed the statement?", {"GPE", "LOC", "FAC"}),
 ])
 def test_the_noun_asked_about_says_whether_a_person_answers(question: str, labels: set[str] | None) -> None:
     q = analyze(question)
@@ -544,6 +560,18 @@ def test_a_sentence_that_asks_the_question_again_never_leads() -> None:
     answer = extractive.answer(analyze("Which animal is facing extinction in Wales due to a deadly virus?"),
                                [echo, fact], [echo.passage, fact.passage])
     assert answer.text.startswith("Red squirrels") and "?" not in answer.text
+
+
+def test_a_sentence_that_opens_with_he_may_lead_with_the_number_that_counts_what_was_asked() -> None:
+    """"He added that ..." has no sentence before it here to say who "he" is, but it states the figure asked
+    for, so it leads; of its two numbers, the one that counts bison, not the weeks."""
+    q = analyze("How many bison died over the winter?")
+    he = _scored("He added that more than 1,200 bison had died over the winter, in the 14 weeks since the "
+                 "storms began.", 0.9, "a1")
+    other = _scored("Rangers moved 300 bison to lower pastures before the first storm of the winter.", 0.8, "a2")
+    answer = extractive.answer(q, [he, other], [he.passage, other.passage])
+    assert answer.text.startswith("more than 1,200 bison: He added"), answer.text
+    assert answer.citations[0].quote == he.text
 
 
 def _in_article(sentence: str, start: int, article: str = "a1") -> ScoredSentence:
