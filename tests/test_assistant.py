@@ -574,6 +574,16 @@ def test_a_sentence_that_opens_with_he_may_lead_with_the_number_that_counts_what
     assert answer.citations[0].quote == he.text
 
 
+def test_a_sentence_that_opens_with_it_does_not_lead_without_the_sentence_that_says_what_it_is() -> None:
+    """"It" may stand for the thing the fact is about, so unlike "He", it needs the sentence before it."""
+    q = analyze("How many bison died over the winter?")
+    it = _scored("It comes as more than 1,200 bison died over the winter, in the 14 weeks since the storms began.",
+                 0.9, "a1")
+    other = _scored("Rangers moved 300 bison to lower pastures before the first storm of the winter.", 0.8, "a2")
+    answer = extractive.answer(q, [it, other], [it.passage, other.passage])
+    assert answer.text.startswith("300 bison: Rangers moved"), answer.text
+
+
 def _in_article(sentence: str, start: int, article: str = "a1") -> ScoredSentence:
     passage = Passage(f"{article}:0", article, "Bills", "Example Wire", "2023-01-05", "", sentence, 0, 2000, 1.0)
     return ScoredSentence(passage=passage, start=start, end=start + len(sentence), text=sentence, lexical=0.5,
