@@ -25,6 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--limit", type=int, default=0, help="only the first N questions")
     r.add_argument("--offset", type=int, default=0, help="realtimeqa: start at the N-th question (0-based)")
     r.add_argument("--full-corpus", action="store_true", help="realtimeqa: index all 4,554 articles")
+    r.add_argument("--ask-of", type=question_range, metavar="OFFSET:LIMIT",
+                   help="realtimeqa: ask the questions of the articles of these other questions; those whose "
+                        "answer the articles never state are kept, as unanswerable (measures abstention)")
     r.add_argument("--check", type=Path,
                    help='thresholds JSON {"min": {metric: floor}, "max": {metric: ceiling}}; exit 1 if one is missed')
     r.add_argument("--record-floors", type=Path, metavar="FILE",
@@ -80,7 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     settings = settings_module.Settings(**overrides)  # type: ignore[arg-type]
     try:
         if args.benchmark == "realtimeqa":
-            dataset = runner.realtimeqa(args.out, args.limit, args.full_corpus, offset=args.offset)
+            dataset = runner.realtimeqa(args.out, args.limit, args.full_corpus, offset=args.offset,
+                                        ask_of=args.ask_of)
+        elif args.ask_of:
+            raise ValueError("--ask-of needs --benchmark realtimeqa")
         else:
             items = runner.load_dataset(args.dataset, args.limit)
             dataset = runner.Dataset(args.dataset.stem, items, args.corpus)
@@ -105,6 +111,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"FAIL: {line}", file=sys.stderr)
         return 1 if failures else 0
     return 0
+
+
+def question_range(value: str) -> tuple[int, int]:
+    """"413:200" -> (413, 200): 200 questions from the 413th (0-based)."""
+    offset, _, limit = value.partition(":")
+    try:
+        parsed = int(offset), int(limit)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected OFFSET:LIMIT (e.g. 413:200), got {value!r}") from None
+    if parsed[0] < 0 or parsed[1] < 1:
+        raise argparse.ArgumentTypeError(f"expected OFFSET >= 0 and LIMIT >= 1, got {value!r}")
+    return parsed
 
 
 def fit_lead(args: argparse.Namespace) -> int:

@@ -96,8 +96,17 @@ def _digits(normalized: str) -> str:
 
 def states(answer: str, spellings: Sequence[str]) -> bool:
     """One spelling occurs in the answer as whole words ("1500" is not stated by "15000"; "four" states "4")."""
-    hay = f" {_digits(normalize(answer))} "
-    return any(f" {n} " in hay for n in (_digits(normalize(s)) for s in spellings) if n)
+    return Statements([answer]).any(spellings)
+
+
+class Statements:
+    """Texts normalised once, to ask of many answers whether any of the texts states them."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.hay = "".join(f" {_digits(normalize(t))} \n" for t in texts)
+
+    def any(self, spellings: Sequence[str]) -> bool:
+        return any(f" {n} " in self.hay for n in (_digits(normalize(s)) for s in spellings) if n)
 
 
 def split_sentences(text: str) -> list[str]:

@@ -53,19 +53,25 @@ def load_dataset(path: Path, limit: int = 0) -> list[dict[str, Any]]:
 
 
 def realtimeqa(out: Path, limit: int = 0, full_corpus: bool = False, folder: Path = REALTIMEQA,
-               offset: int = 0) -> Dataset:
+               offset: int = 0, ask_of: tuple[int, int] | None = None) -> Dataset:
     """RealTime QA 2023 as a gold set (``limit`` questions from the ``offset``-th); by default only the
     articles retrieved for the chosen questions.
 
     Each question keeps its gold answer as the one key fact; the evidence is the answer string, so
     retrieval hit@k means "a top-k passage states the gold answer".
+
+    ``ask_of`` (offset, limit): ask the questions of the articles retrieved for those other questions
+    instead. The questions whose gold answer none of those articles states are kept, as unanswerable:
+    news questions the index has no answer to, to measure abstention on (the sample set's 13 are the
+    ones its rules were written on). They are asked without their date (the articles are of other weeks).
     """
     if not (folder / "questions.jsonl").is_file():
         raise FileNotFoundError(f"RealTime QA 2023 not found: expected {folder / 'questions.jsonl'}")
-    questions = [json.loads(line) for line in (folder / "questions.jsonl").open()]
-    if offset >= len(questions):
-        raise ValueError(f"--offset {offset}: RealTime QA 2023 has {len(questions)} questions")
-    questions = questions[offset : offset + limit if limit else None]
+    if ask_of and full_corpus:
+        raise ValueError("--ask-of asks questions of other questions' articles; --full-corpus holds them all")
+    every = [json.loads(line) for line in (folder / "questions.jsonl").open()]
+    questions = _slice(every, offset, limit, "--offset")
+    pooled = _slice(every, *ask_of, "--ask-of") if ask_of else questions
     items = [
         {"id": q["id"], "question": q["question"], "date": q.get("date", ""), "type": "realtimeqa",
          "answers": [[q["answer"]]],
@@ -75,14 +81,29 @@ def realtimeqa(out: Path, limit: int = 0, full_corpus: bool = False, folder: Pat
     source = folder / "corpus.jsonl.gz"
     if full_corpus:
         return Dataset("realtimeqa", items, [source])
-    wanted = {a for q in questions for a in q.get("retrieved_for", [])}
+    wanted = {a for q in pooled for a in q.get("retrieved_for", [])}
     out.mkdir(parents=True, exist_ok=True)
     subset = out / "realtimeqa-corpus.jsonl.gz"
+    texts: list[str] = []
     with gzip.open(source, "rt", encoding="utf-8") as src, gzip.open(subset, "wt", encoding="utf-8") as dst:
         for line in src:
-            if json.loads(line)["id"] in wanted:
+            article = json.loads(line)
+            if article["id"] in wanted:
                 dst.write(line)
+                texts.append(f"{article.get('title', '')}\n{article.get('text', '')}")
+    if ask_of:
+        stated = metrics.Statements(texts)
+        items = [{"id": f"{i['id']}@{ask_of[0]}:{ask_of[1]}", "question": i["question"], "type": "unanswerable",
+                  "answers": [], "evidence": [], "answerable": False}
+                 for i in items if not stated.any(i["answers"][0])]
+        return Dataset("realtimeqa-unanswerable", items, [subset])
     return Dataset("realtimeqa", items, [subset])
+
+
+def _slice(questions: list[dict[str, Any]], offset: int, limit: int, flag: str) -> list[dict[str, Any]]:
+    if offset >= len(questions):
+        raise ValueError(f"{flag} {offset}: RealTime QA 2023 has {len(questions)} questions")
+    return questions[offset : offset + limit if limit else None]
 
 
 def score(record: dict[str, Any], item: dict[str, Any], passages: list[str]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import pytest
 import settings as settings_module
 from assistant import extractive
 from assistant.citations import resolve, split_answer, support
-from assistant.extractive import MIN_LEXICAL, should_abstain
+from assistant.extractive import ABSTAIN_CONFIDENCE, MIN_LEXICAL, should_abstain
 from assistant.question import analyze
 from assistant.scoring import ScoredSentence
 from assistant.service import ABSTAIN_TEXT, Assistant, _redact
@@ -79,6 +79,18 @@ def test_abstains_when_the_articles_do_not_say(sample_assistant: Assistant, ques
     assert answer.answer == ABSTAIN_TEXT
     assert answer.citations == []
     assert answer.closest, "an abstention shows the closest passages"
+
+
+def test_an_answer_that_reads_too_unlike_one_is_withheld(sample_assistant: Assistant) -> None:
+    # "vice", "president", "Washington" and "Georgy" (one letter from "George") are all in the articles, so
+    # no check on the question's words abstains; the lead ("First Vice Minister ... summoned Georgy
+    # Zinoviev") shows 0.06 confidence and is withheld
+    answer = sample_assistant.ask("Who served as George Washington's vice president?")
+    assert answer.abstained and answer.answer == ABSTAIN_TEXT
+    assert answer.confidence < ABSTAIN_CONFIDENCE
+    assert answer.closest, "the closest passages are still shown"
+    sure = sample_assistant.ask("Who is the Kremlin spokesman quoted on the reports of North Korean troops?")
+    assert not sure.abstained and sure.confidence >= ABSTAIN_CONFIDENCE
 
 
 def test_a_name_misspelt_by_one_letter_is_answered_as_if_spelt_right(sample_assistant: Assistant) -> None:

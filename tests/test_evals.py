@@ -51,11 +51,21 @@ def test_sample_eval_meets_the_recorded_thresholds(tmp_path: Path) -> None:
     print("\nsample eval:", json.dumps(summary["overall"], indent=None), json.dumps(summary["baseline_bm25"]))
 
 
-@pytest.mark.slow
-def test_realtimeqa_first_50_meet_the_recorded_thresholds(tmp_path: Path) -> None:
-    """The CI gate on RealTime QA 2023: first 50 questions, over the articles retrieved for them."""
+@pytest.fixture(scope="module")
+def realtimeqa50(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], dict, Path]:
+    """RealTime QA 2023's first 50 questions asked over the articles retrieved for them (the index is in
+    PATH/eval/index)."""
+    tmp_path = tmp_path_factory.mktemp("realtimeqa50")
     run, summary = run_eval(["--benchmark", "realtimeqa", "--limit", "50", "--check",
                              "evals/thresholds_realtimeqa50.json"], tmp_path)
+    return run, summary, tmp_path
+
+
+@pytest.mark.slow
+def test_realtimeqa_first_50_meet_the_recorded_thresholds(
+        realtimeqa50: tuple[subprocess.CompletedProcess[str], dict, Path]) -> None:
+    """The CI gate on RealTime QA 2023: first 50 questions, over the articles retrieved for them."""
+    run, summary, tmp_path = realtimeqa50
     assert summary["questions"] == 50 and summary["dataset"] == "realtimeqa"
     assert NEW_METRICS - {"abstention_precision", "abstention_recall"} <= set(summary["overall"])
     assert_baseline_reported(summary, (tmp_path / "eval" / "report.md").read_text())
@@ -77,6 +87,47 @@ def test_realtimeqa_first_50_meet_the_recorded_thresholds(tmp_path: Path) -> Non
     assert json.loads(model.read_text())["fitted_on"] == "RealTime QA 2023 questions 1-50"
 
 
+@pytest.mark.slow
+def test_news_questions_the_articles_do_not_answer_are_abstained_on(
+        realtimeqa50: tuple[subprocess.CompletedProcess[str], dict, Path], tmp_path: Path) -> None:
+    """The last 200 questions asked of the first 50's articles: those whose answer no article states are
+    unanswerable there, and the gate holds abstention on them (the sample set's 13 are in-sample)."""
+    home = realtimeqa50[2] / "eval" / "index"
+    _, summary = run_eval(["--benchmark", "realtimeqa", "--offset", "413", "--limit", "200", "--ask-of", "0:50",
+                           "--home", str(home), "--check", "evals/thresholds_unanswerable.json"], tmp_path)
+    assert summary["dataset"] == "realtimeqa-unanswerable"
+    rows = [json.loads(line) for line in (tmp_path / "eval" / "results.jsonl").read_text().splitlines()]
+    assert len(rows) == summary["questions"] >= 60, "most of them are not answered by other weeks' articles"
+    assert all(not r["scores"]["answerable"] and r["id"].endswith("@0:50") for r in rows)
+    assert summary["overall"]["abstention_recall"] == sum(r["abstained"] for r in rows) / len(rows)
+    print("\nunanswerable:", json.dumps(summary["overall"], indent=None))
+
+
+def test_questions_asked_of_other_articles_are_kept_only_where_those_never_state_the_answer(tmp_path: Path) -> None:
+    import gzip
+
+    from evals.run import realtimeqa
+
+    questions = [  # the first two are asked of the third's article
+        {"id": "q1", "question": "Which team did Damar Hamlin play for?", "answer": "Buffalo Bills",
+         "retrieved_for": ["a1"]},
+        {"id": "q2", "question": "How many votes did McCarthy need?", "answer": "fifteen", "retrieved_for": ["a1"]},
+        {"id": "q3", "question": "Who won?", "answer": "Kevin McCarthy", "retrieved_for": ["a2"]},
+    ]
+    (tmp_path / "questions.jsonl").write_text("".join(json.dumps(q) + "\n" for q in questions))
+    with gzip.open(tmp_path / "corpus.jsonl.gz", "wt") as fh:
+        for aid, text in (("a1", "The Buffalo Bills safety collapsed."), ("a2", "It took 15 votes for McCarthy.")):
+            fh.write(json.dumps({"id": aid, "title": "T", "published": "2023/01/06", "text": text}) + "\n")
+    data = realtimeqa(tmp_path / "out", limit=2, folder=tmp_path, ask_of=(2, 1))
+    assert data.name == "realtimeqa-unanswerable" and data.corpus is not None
+    assert [(i["id"], i["answerable"], i["answers"]) for i in data.items] == [("q1@2:1", False, [])]  # "15" states
+    # "fifteen", so q2 could be answered there
+    with gzip.open(data.corpus[0], "rt") as fh:
+        assert [json.loads(line)["id"] for line in fh] == ["a2"]  # the other questions' article only
+    with pytest.raises(ValueError, match="--full-corpus"):
+        realtimeqa(tmp_path / "out", folder=tmp_path, full_corpus=True, ask_of=(2, 1))
+
+
 def test_metrics_import_nothing_they_judge() -> None:
     tree = ast.parse((ROOT / "evals" / "metrics.py").read_text())
     imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
@@ -88,7 +139,8 @@ def test_metrics_import_nothing_they_judge() -> None:
 def test_bad_paths_get_one_line_errors(tmp_path: Path) -> None:
     for args in (["compare", str(tmp_path / "a"), str(tmp_path / "b")],
                  ["run", "--out", str(tmp_path / "o"), "--check", str(tmp_path / "none.json")],
-                 ["run", "--out", str(tmp_path / "o"), "--dataset", str(tmp_path / "none.jsonl")]):
+                 ["run", "--out", str(tmp_path / "o"), "--dataset", str(tmp_path / "none.jsonl")],
+                 ["run", "--out", str(tmp_path / "o"), "--ask-of", "0:50"]):
         got = subprocess.run([sys.executable, "-m", "evals", *args], cwd=ROOT, capture_output=True, text=True,
                              timeout=120)
         assert got.returncode == 2, got.stderr
