@@ -84,13 +84,14 @@ def realtimeqa(out: Path, limit: int = 0, full_corpus: bool = False, folder: Pat
     wanted = {a for q in pooled for a in q.get("retrieved_for", [])}
     out.mkdir(parents=True, exist_ok=True)
     subset = out / "realtimeqa-corpus.jsonl.gz"
-    texts: list[str] = []
+    texts: list[str] = []  # of the articles, when the questions are asked of other questions' articles
     with gzip.open(source, "rt", encoding="utf-8") as src, gzip.open(subset, "wt", encoding="utf-8") as dst:
         for line in src:
             article = json.loads(line)
             if article["id"] in wanted:
                 dst.write(line)
-                texts.append(f"{article.get('title', '')}\n{article.get('text', '')}")
+                if ask_of:
+                    texts.append(f"{article.get('title', '')}\n{article.get('text', '')}")
     if ask_of:
         stated = metrics.Statements(texts)
         items = [{"id": f"{i['id']}@{ask_of[0]}:{ask_of[1]}", "question": i["question"], "type": "unanswerable",
