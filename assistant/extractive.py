@@ -303,8 +303,8 @@ def answer(q: QuestionInfo, scored: list[ScoredSentence], passages: list[Passage
     pool = lead_pool(scored, by_key)
     first = {s.key for s in scored[:CANDIDATES]}
     top = [s for s in pool if s.key in first]  # what the check for a typed answer reads...
-    listed = [s for s in top if _context(s, by_key) is not None]  # ... and the list shapes, whose items must
-    # each say who "he" is
+    listed = [s for s in top if not _PERSON_START.match(s.text) or _context(s, by_key) is not None]  # ... and
+    # the list shapes, whose items must each say who "he" is (the pool asked that of every other sentence)
     stances = frozenset(x for t in q.terms for x in STANCE_GROUPS.get(t, ()))
     lead = (speakers_lead(q, listed, stances) if q.wants_person and stances else None) \
         or figures_lead(q, listed) or timeline_lead(q, listed)
