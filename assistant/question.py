@@ -135,9 +135,9 @@ def _answer_type(doc: Doc, low: str) -> tuple[str, Token | None]:
     called = _CALLED.search(low)
     if called:  # "what is the show called?": its name
         return "name", _called(doc, called.group(1))
-    if re.search(r"\bwhen\b", low):
+    if _asks(low, "when"):
         return "date", None
-    if re.search(r"\bwhere\b", low):
+    if _asks(low, "where"):
         return "place", None
     kind_of = _KIND_OF.search(low)
     if kind_of:  # "which type of renewable energy": a kind of thing (wind power), not a named one
@@ -156,6 +156,14 @@ def _answer_type(doc: Doc, low: str) -> tuple[str, Token | None]:
     if re.search(r"^\s*what\b", low) and any(t.text.lower() in SAY_VERBS for t in doc):
         return "quote", None
     return "description", None
+
+
+def _asks(low: str, word: str) -> bool:
+    """"When did ...?", "since when?", "launched from where?": the word asks the question. The "when" of
+    "this week when it announced ..." or "injured when a crane collapsed" joins a clause and does not
+    ("Fox News ... this week when it announced it would part ways with which top-rated host?" was read
+    as a date question and led with "Monday")."""
+    return bool(re.search(rf"(?:^|[.?!:;,]\s*|\b(?:since|from|until|till|to|and|or)\s+){word}\b|\b{word}\s*\?", low))
 
 
 def _wh_noun(doc: Doc) -> Token | None:
