@@ -14,7 +14,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from assistant import leadrank
+from assistant import chance, leadrank
 from assistant.retrieve import RECENCY_DAYS, recency
 from assistant.scoring import ScoredSentence, misspelt, names_in
 from assistant.shape import (
@@ -60,24 +60,6 @@ CROSS_CONFIDENCE = 0.7
 # (chosen on): 0.719 without, 0.761 (0.3), 0.769 (0.5), 0.772 (0.7); last 200: 0.631 -> 0.781 (0.5); the
 # sample set 0.735 at each (its reports are from one week).
 STALE_CONFIDENCE = 0.5
-# Whether to answer at all: the chance that the answer is right, a logistic fit (intercept, weights) over
-# its confidence and the lead model's score of the sentence it chose (``assistant/leadrank.py``; 0, the
-# model's average, for a list lead): how clearly the chosen sentence beat the others says more than its
-# closeness alone. Fitted on RealTime QA's first 200 questions and 53 asked of other splits' articles,
-# which never state their answers (`evals run --ask-of`), right meaning strict-right; redo it when
-# lead_model.json is refitted. How well it tells right answers from wrong ones and from unanswerable
-# questions (the chance a right one rates higher; first 200 / 201-413 / last 200): the confidence
-# 0.828 / 0.801 / 0.827, the chance 0.841 / 0.809 / 0.887. It is not what the answer shows: on the sample
-# set, whose reports the lead model scores low, right answers rated 0.2-0.5 (docs/history.md).
-CHANCE_FIT = (-1.563, 1.563, 0.846)
-# Below this chance the answer is withheld (the closest passages are still listed): such a lead is most
-# often from articles that do not hold the answer. Chosen on the first 200: the smallest value that
-# abstains on their unanswerable questions as often as a confidence under 0.15 did (the rule before); it
-# withholds 7 of their answers, none right (0.15 withheld 2). Checked on questions 201-413 and the last
-# 200 (`evals run`, then `--ask-of`): strict +1 and +1 (answers 0.15 withheld), wrong abstentions
-# 0.085 -> 0.061 and 0.110 -> 0.095, questions the articles do not answer abstained on 0.570 -> 0.633
-# and 0.351 -> 0.581 (first 200: 0.045 -> 0.070, all withheld wrong answers, and 0.600 -> 0.620).
-ABSTAIN_CHANCE = 0.06
 DUPLICATE_JACCARD = 0.5  # two sentences state the same fact when their terms overlap this much...
 DUPLICATE_COSINE = 0.75  # ... or their meaning is this close
 YEAR = re.compile(r"(?:19|20)\d\d")
@@ -283,13 +265,6 @@ def confidence(q: QuestionInfo, best: ScoredSentence, lead: Lead | None, cross: 
     return round(value, 2)
 
 
-def answer_chance(sure: float, lead_score: float) -> float:
-    """The chance that an answer showing confidence ``sure``, whose lead the lead model scored
-    ``lead_score``, is right (``CHANCE_FIT``)."""
-    intercept, by_confidence, by_lead = CHANCE_FIT
-    return 1 / (1 + math.exp(-(intercept + by_confidence * sure + by_lead * lead_score)))
-
-
 def _freshness(s: ScoredSentence, now: int) -> float:
     """1 for an undated article or one from the week before day ``now``, then falling as retrieval's
     recency does (e^-1 a week); 0 for one published after that day."""
@@ -325,7 +300,7 @@ def answer(q: QuestionInfo, scored: list[ScoredSentence], passages: list[Passage
     stances = frozenset(x for t in q.terms for x in STANCE_GROUPS.get(t, ()))
     lead = (speakers_lead(q, listed, stances) if q.wants_person and stances else None) \
         or figures_lead(q, listed) or timeline_lead(q, listed)
-    cross, lead_score = None, 0.0  # a list of speakers or figures has no one sentence for these readings
+    cross, lead_score = None, chance.LIST_LEAD_SCORE  # a list of speakers or figures has no one sentence
     if lead is None:
         if not pool or not has_typed_answer(q, top):
             return Draft("", [], confidence(q, scored[0], None))  # no passage ties that kind of fact to the focus
@@ -333,8 +308,6 @@ def answer(q: QuestionInfo, scored: list[ScoredSentence], passages: list[Passage
         lead = entity_lead(chosen.sentence, chosen.entity, q.terms, scored)
         cross, lead_score = chosen.features["cross"], leadrank.load().score(chosen)
     sure = confidence(q, scored[0], lead, cross, now)
-    if answer_chance(sure, lead_score) < ABSTAIN_CHANCE:
-        return Draft("", [], sure)  # a lead this unlikely to be right is most often not an answer
     if len(lead.parts) == 1:
         lead.parts[0:0] = [(c.text, c) for c in _context(lead.parts[0][1], by_key) or []]  # who "he" is
     used = {s.key for s in lead.sentences}
@@ -349,11 +322,15 @@ def answer(q: QuestionInfo, scored: list[ScoredSentence], passages: list[Passage
         supports.append(st)
         budget -= words
     text, citations = compose(lead, supports)
-    return Draft(text, citations, sure)
+    if chance.load().chance(sure, lead_score) < chance.ABSTAIN_CHANCE:
+        return Draft("", [], sure, lead_score, withheld=text)  # most often not an answer
+    return Draft(text, citations, sure, lead_score)
 
 
 @dataclass
 class Draft:
-    text: str
+    text: str  # empty: abstained
     citations: list[Citation]
     confidence: float
+    lead_score: float | None = None  # the lead model's score of the lead (None: no lead was found)
+    withheld: str = ""  # an answer found but withheld as unlikely to be right (for evals)

@@ -100,7 +100,8 @@ class Assistant:
         draft = extractive.answer(q, ev.scored, ev.searched, ev.now)
         text = draft.text
         result = Answer(question=ev.question, answer=text, abstained=not text, citations=draft.citations,
-                        standalone_question=ev.standalone, backend="extractive", confidence=draft.confidence)
+                        standalone_question=ev.standalone, backend="extractive", confidence=draft.confidence,
+                        lead_score=draft.lead_score, withheld=draft.withheld)
         if self.llm is not None and passages:  # also when the extractive answerer abstained
             result = yield from self._generate(result, q, passages)
         elif text:

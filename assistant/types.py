@@ -73,6 +73,8 @@ class Answer:
     backend: str = "extractive"
     passages: list[Passage] = field(default_factory=list)  # what retrieval handed the answerer (for evals)
     confidence: float = 0.0  # 0-1: how closely the best passage sentence answers the question
+    lead_score: float | None = None  # the lead model's score of the extractive lead (0 for a list; None: no lead)
+    withheld: str = ""  # the extractive answer withheld as unlikely to be right, if any (evals score it)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -85,6 +87,8 @@ class Answer:
             "flagged": self.flagged,
             "backend": self.backend,
             "confidence": self.confidence,
+            "lead_score": None if self.lead_score is None else round(self.lead_score, 4),
+            "withheld": self.withheld,
         }
 
 

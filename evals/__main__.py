@@ -1,4 +1,5 @@
-"""`python -m evals run|compare|claims`: accuracy, citation, retrieval and extraction evals."""
+"""`python -m evals run|compare|claims|fit-lead|fit-chance`: accuracy, citation, retrieval and extraction evals,
+and fitting the answerer's two models on them."""
 
 from __future__ import annotations
 
@@ -51,6 +52,13 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("--limit", type=int, default=200, help="this many questions (default 200)")
     f.add_argument("--model", type=Path, default=None, help="model file (default: assistant/lead_model.json)")
     f.add_argument("--check", action="store_true", help="only report how the model picks on these questions")
+    fc = sub.add_parser("fit-chance", help="fit the chance an extractive answer is right on eval results "
+                                           "(or --check it); it decides which answers are withheld")
+    fc.add_argument("results", type=Path, nargs="+",
+                    help="`evals run` output folders to fit on (include --ask-of runs)")
+    fc.add_argument("--held-out", type=Path, nargs="*", default=[], help="folders only to report on")
+    fc.add_argument("--model", type=Path, default=None, help="model file (default: assistant/chance_model.json)")
+    fc.add_argument("--check", action="store_true", help="only report how the current model rates these answers")
     args = parser.parse_args(argv)
 
     if args.command == "compare":
@@ -74,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "fit-lead":
         return fit_lead(args)
+    if args.command == "fit-chance":
+        return fit_chance(args)
     if args.check and not args.check.is_file():
         print(f"error: no thresholds file at {args.check}", file=sys.stderr)
         return 2
@@ -150,6 +160,27 @@ def fit_lead(args: argparse.Namespace) -> int:
                   "questions": len(groups), "lead_accuracy": round(chosen, 3), "best_scored_accuracy": round(scored, 3)}
         model_path.write_text(json.dumps(record, indent=2) + "\n")
         print(f"model written to {model_path}")
+    return 0
+
+
+def fit_chance(args: argparse.Namespace) -> int:
+    from assistant import chance
+    from evals import fit_chance as fitter
+
+    model_path = args.model or chance.MODEL
+    try:
+        named = fitter.names([*args.results, *args.held_out])
+        fitted = [fitter.read(folder, name) for folder, name in zip(args.results, named, strict=False)]
+        held_out = [fitter.read(folder, name) for folder, name in zip(args.held_out, named[len(fitted):], strict=True)]
+        model = chance.load(model_path) if args.check else fitter.fit(fitted)
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(fitter.report(model, fitted, held_out))
+    if not args.check:
+        model_path.write_text(json.dumps(fitter.record(model, fitted), indent=2) + "\n")
+        print(f"\nmodel written to {model_path}: chance = 1 / (1 + exp(-({model.intercept:.3f} "
+              f"+ {model.by_confidence:.3f} x confidence + {model.by_lead_score:.3f} x lead score)))")
     return 0
 
 

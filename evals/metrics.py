@@ -165,14 +165,19 @@ def answer_correct(record: dict[str, Any], gold: dict[str, Any], strict: bool = 
 
 
 def abstention(record: dict[str, Any], gold: dict[str, Any]) -> dict[str, bool]:
+    """What kind of abstention this is. ``withheld``: an answer was found but withheld as unlikely to be
+    right; ``withheld_right``: that answer, had it been given, would have been strictly right."""
     answerable = gold.get("answerable", True)
     abstained = bool(record.get("abstained"))
+    withheld = abstained and bool(record.get("withheld"))
     return {
         "answerable": bool(answerable),
         "abstained": abstained,
         "correct_abstain": abstained and not answerable,
         "wrong_abstain": abstained and answerable,
         "missed_abstain": (not abstained) and not answerable,
+        "withheld": withheld,
+        "withheld_right": withheld and answer_correct({"answer": record["withheld"]}, gold, strict=True),
     }
 
 
@@ -271,15 +276,19 @@ def _share(hits: int, total: int) -> float | None:
 
 
 def abstention_rates(rows: Sequence[dict[str, Any]]) -> dict[str, float | None]:
-    """Precision and recall of abstaining (positive = unanswerable) and the wrong-abstention rate."""
+    """Precision and recall of abstaining (positive = unanswerable) and the wrong-abstention rate, with
+    the part of it that withheld a wrong answer (a loss of nothing) and the part that withheld a right one."""
     abstained = [r for r in rows if r.get("abstained")]
     unanswerable = [r for r in rows if not r.get("answerable", True)]
     answerable = [r for r in rows if r.get("answerable", True)]
     right = sum(1 for r in abstained if not r.get("answerable", True))
+    withheld = [r for r in answerable if r.get("withheld")]
     return {
         "abstention_precision": _share(right, len(abstained)),
         "abstention_recall": _share(right, len(unanswerable)),
         "wrong_abstention": _share(sum(1 for r in answerable if r.get("abstained")), len(answerable)),
+        "withheld_wrong_answer": _share(sum(1 for r in withheld if not r.get("withheld_right")), len(answerable)),
+        "withheld_right_answer": _share(sum(1 for r in withheld if r.get("withheld_right")), len(answerable)),
     }
 
 
@@ -298,7 +307,7 @@ def confidence_auc(rows: Sequence[dict[str, Any]]) -> float | None:
 
 # Per-question flags that are reported only through the named rates in ``summarize``.
 RAW_FLAGS = frozenset({"correct", "strict_correct", "answerable", "abstained", "correct_abstain",
-                       "wrong_abstain", "missed_abstain"})
+                       "wrong_abstain", "missed_abstain", "withheld", "withheld_right"})
 
 
 def summarize(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:

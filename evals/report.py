@@ -106,6 +106,8 @@ def write_report(rows: list[dict[str, Any]], summary: dict[str, Any], out: Path)
     wrong = [r for r in rows if not r["scores"].get("correct")]
     for r in wrong[:40]:
         answer = r["answer"].replace("\n", " ")
+        if r["scores"].get("withheld"):
+            answer += f" (withheld: {r['withheld'][:200]})"
         lines.append(f"- **{r['id']}** ({r['type']}) {r['question']}  \n  → {answer[:300]}")
     if not wrong:
         lines.append("None.")

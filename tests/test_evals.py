@@ -101,6 +101,18 @@ def test_news_questions_the_articles_do_not_answer_are_abstained_on(
     assert all(not r["scores"]["answerable"] and r["id"].endswith("@0:50") for r in rows)
     assert summary["overall"]["abstention_recall"] == sum(r["abstained"] for r in rows) / len(rows)
     print("\nunanswerable:", json.dumps(summary["overall"], indent=None))
+    # the chance an answer is right, fitted on both runs' answers (the first 50's and these)
+    model = tmp_path / "chance_model.json"
+    both = [str(realtimeqa50[2] / "eval"), str(tmp_path / "eval")]
+    fitted = subprocess.run([sys.executable, "-m", "evals", "fit-chance", *both, "--model", str(model)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert fitted.returncode == 0, fitted.stdout + fitted.stderr
+    record = json.loads(model.read_text())
+    assert record["fitted_on"] == both and record["rows"] > 50
+    assert record["by_confidence"] > 0, "a more confident answer is more often right"
+    assert record["auc"]["chance"] >= 0.7, fitted.stdout
+    assert "| 0.06 |" in fitted.stdout and both[1] in fitted.stdout
+    print(fitted.stdout)
 
 
 def test_questions_asked_of_other_articles_are_kept_only_where_those_never_state_the_answer(tmp_path: Path) -> None:
@@ -140,7 +152,8 @@ def test_bad_paths_get_one_line_errors(tmp_path: Path) -> None:
     for args in (["compare", str(tmp_path / "a"), str(tmp_path / "b")],
                  ["run", "--out", str(tmp_path / "o"), "--check", str(tmp_path / "none.json")],
                  ["run", "--out", str(tmp_path / "o"), "--dataset", str(tmp_path / "none.jsonl")],
-                 ["run", "--out", str(tmp_path / "o"), "--ask-of", "0:50"]):
+                 ["run", "--out", str(tmp_path / "o"), "--ask-of", "0:50"],
+                 ["fit-chance", str(tmp_path / "o")]):
         got = subprocess.run([sys.executable, "-m", "evals", *args], cwd=ROOT, capture_output=True, text=True,
                              timeout=120)
         assert got.returncode == 2, got.stderr
@@ -198,6 +211,30 @@ def test_the_lead_fit_learns_which_feature_marks_the_sentence_that_answers() -> 
     assert max(model.weights) == model.weights[FEATURES.index("support")]
     with pytest.raises(ValueError, match="nothing to fit"):
         fit([Group(groups[0].x, np.zeros(5))])
+
+
+def test_the_chance_fit_learns_which_answers_are_right(tmp_path: Path) -> None:
+    """Answers right exactly when confidence + lead score is high: the fit weighs both, ranks them
+    (nearly) perfectly, and withholding more answers never abstains on fewer questions."""
+    import numpy as np
+
+    from evals.fit_chance import Results, auc, chances, fit, trade
+
+    rng = np.random.default_rng(3)
+    confidence, lead = rng.uniform(0, 1, 300), rng.normal(0, 1, 300)
+    right = confidence + 0.5 * lead > 0.7
+    answerable = np.arange(300) < 250  # the last 50 asked of articles that do not answer them
+    results = Results("synthetic", confidence, lead, right & answerable, answerable, early=20, early_answerable=5)
+    model = fit([results])
+    assert model.by_confidence > 0 and model.by_lead_score > 0
+    assert 0.3 < model.by_lead_score / model.by_confidence < 0.8  # the true ratio is 0.5
+    assert (auc(chances(model, results)[answerable], results.right[answerable]) or 0) > 0.98  # the rule is exact there
+    low, high = trade(model, results, 0.02), trade(model, results, 0.5)
+    assert low["wrong_abstention"] < high["wrong_abstention"] <= 1  # type: ignore[operator]
+    assert low["abstention_recall"] <= high["abstention_recall"]  # type: ignore[operator]
+    assert trade(model, results, 0.0)["abstention_recall"] == pytest.approx(15 / 65)  # the early ones only
+    with pytest.raises(ValueError, match="both right and wrong"):
+        fit([Results("all wrong", confidence, lead, np.zeros(300, bool), answerable, 0, 0)])
 
 
 def test_fit_lead_on_an_empty_index_says_so(tmp_path: Path) -> None:

@@ -103,8 +103,21 @@ def test_abstention_is_right_only_for_unanswerable_questions() -> None:
     assert metrics.answer_correct(abstained, NO_ANSWER)
     assert not metrics.answer_correct(abstained, GOLD)
     assert metrics.abstention(abstained, GOLD) == {"answerable": True, "abstained": True, "correct_abstain": False,
-                                                   "wrong_abstain": True, "missed_abstain": False}
+                                                   "wrong_abstain": True, "missed_abstain": False,
+                                                   "withheld": False, "withheld_right": False}
     assert metrics.abstention(record("Moscow said so [1]."), NO_ANSWER)["missed_abstain"]
+
+
+def test_a_withheld_answer_is_judged_as_if_it_had_been_given() -> None:
+    right = {**record("The articles don't say.", abstained=True), "withheld": "Far East: 1,500 troops [1]."}
+    wrong = {**right, "withheld": "Far East: 3,000 troops [1]."}
+    late = {**right, "withheld": "Troops were sent. Some went east. " + "More words here. " * 10 + "1,500 Far East"}
+    assert metrics.abstention(right, GOLD)["withheld_right"]
+    assert not metrics.abstention(wrong, GOLD)["withheld_right"] and metrics.abstention(wrong, GOLD)["withheld"]
+    assert not metrics.abstention(late, GOLD)["withheld_right"], "strict: the fact must be in the lead"
+    assert not metrics.abstention(right, NO_ANSWER)["withheld_right"], "nothing is right for an unanswerable question"
+    given = {**record("Far East: 1,500 troops [1]."), "withheld": "ignored"}  # only an abstention withholds
+    assert metrics.abstention(given, GOLD)["withheld"] is False
 
 
 def test_abstention_precision_recall_and_wrong_abstention() -> None:
@@ -114,9 +127,18 @@ def test_abstention_precision_recall_and_wrong_abstention() -> None:
             {"answerable": True, "abstained": False}]
     assert metrics.abstention_rates(rows) == {"abstention_precision": pytest.approx(2 / 3),
                                               "abstention_recall": pytest.approx(2 / 3),
-                                              "wrong_abstention": pytest.approx(1 / 4)}
+                                              "wrong_abstention": pytest.approx(1 / 4),
+                                              "withheld_wrong_answer": 0.0, "withheld_right_answer": 0.0}
     never = metrics.abstention_rates([{"answerable": True, "abstained": False}])
-    assert never == {"abstention_precision": None, "abstention_recall": None, "wrong_abstention": 0.0}
+    assert never == {"abstention_precision": None, "abstention_recall": None, "wrong_abstention": 0.0,
+                     "withheld_wrong_answer": 0.0, "withheld_right_answer": 0.0}
+    withheld = [{"answerable": True, "abstained": True, "withheld": True, "withheld_right": False},
+                {"answerable": True, "abstained": True, "withheld": True, "withheld_right": True},
+                {"answerable": True, "abstained": True}, {"answerable": True, "abstained": False},
+                {"answerable": False, "abstained": True, "withheld": True}]  # not an answerable question's
+    rates = metrics.abstention_rates(withheld)
+    assert rates["wrong_abstention"] == pytest.approx(3 / 4)  # of which withheld a wrong answer / a right one:
+    assert rates["withheld_wrong_answer"] == rates["withheld_right_answer"] == pytest.approx(1 / 4)
 
 
 

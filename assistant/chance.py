@@ -1,0 +1,52 @@
+"""Whether an extractive answer is likely enough to be right to be given.
+
+The confidence an answer shows says how closely its best sentence answers the question; the lead
+model's score of the sentence it chose (``assistant/leadrank.py``) says how clearly that sentence beat
+the others. A logistic over both, fitted by ``python -m evals fit-chance`` (``evals/fit_chance.py``) on
+eval results and shipped in ``chance_model.json`` with what it was fitted on, rates an answer's chance
+of being right (strict-right: the fact in its lead). Refit it whenever ``lead_model.json`` is refitted:
+the lead scores it reads change with that model.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+MODEL = Path(__file__).resolve().parent / "chance_model.json"
+# Below this chance the answer is withheld (the closest passages are still listed): such a lead is most
+# often from articles that do not hold the answer. Chosen on RealTime QA's first 200: the smallest value
+# that abstains on their unanswerable questions as often as a confidence under 0.15 did (the rule before);
+# checked on questions 201-413 and 414-613 (docs/history.md, fourteenth session). With this file's fit,
+# end to end (`evals run`, then `--ask-of`; first 200 / 201-413 / 414-613): wrong abstentions 0.070 /
+# 0.061 / 0.090, of which withheld wrong answers 0.035 / 0.042 / 0.040 and right ones 0 / 0 / 0.005;
+# questions the articles do not answer abstained on 0.620 / 0.633 / 0.568. `evals fit-chance` prints
+# the same trade for other thresholds.
+ABSTAIN_CHANCE = 0.06
+LIST_LEAD_SCORE = 0.0  # a list of speakers or figures has no one chosen sentence: the lead model's average
+
+
+@dataclass(frozen=True)
+class ChanceModel:
+    intercept: float
+    by_confidence: float
+    by_lead_score: float
+
+    def chance(self, confidence: float, lead_score: float) -> float:
+        """The chance that an answer showing ``confidence``, whose lead the lead model scored
+        ``lead_score``, is right."""
+        return 1 / (1 + math.exp(-(self.intercept + self.by_confidence * confidence
+                                   + self.by_lead_score * lead_score)))
+
+    def to_json(self) -> dict[str, float]:
+        return {"intercept": round(self.intercept, 4), "by_confidence": round(self.by_confidence, 4),
+                "by_lead_score": round(self.by_lead_score, 4)}
+
+
+@cache
+def load(path: Path = MODEL) -> ChanceModel:
+    data = json.loads(path.read_text("utf-8"))
+    return ChanceModel(float(data["intercept"]), float(data["by_confidence"]), float(data["by_lead_score"]))
