@@ -246,8 +246,8 @@ def _entity_name(text: str) -> str:
 def _names(q: str, doc: Doc) -> tuple[str, ...]:
     """Names and numbers the question is about: entities, and capitalised runs not at a sentence start."""
     names: list[str] = []
-    for ent in doc.ents:
-        if ent.label_ in NAMES:
+    for ent in doc.ents:  # English writes names with capitals: a lower-case "pope" or "marijuana" tagged
+        if ent.label_ in NAMES and any(c.isupper() or c.isdigit() for c in ent.text):  # PERSON is an error
             names.append(_entity_name(ent.text))
     for m in _NAME.finditer(q):
         words = [w for w in m.group(0).split() if w.lower() not in _NOT_NAMES]

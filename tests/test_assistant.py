@@ -401,6 +401,16 @@ def test_question_framing_and_quote_marks_are_not_names() -> None:
     assert analyze("What percentage of Brits suffer from misophonia?").groups == ("Brits",)
 
 
+@pytest.mark.parametrize("question, names", [
+    ("Which former pope was laid to rest this week?", ()),  # the recogniser tags "pope" PERSON
+    ("Which pope visited Mozambique last week?", ("Mozambique",)),
+    ("Which US state became the 24th to legalise recreational marijuana?", ("US",)),
+])
+def test_a_lower_case_word_the_recogniser_tags_as_an_entity_is_not_a_name(question: str, names: tuple[str, ...]
+                                                                           ) -> None:
+    assert analyze(question).names == names
+
+
 def test_a_year_in_the_question_need_not_be_written_in_the_articles() -> None:
     """Reports of the year say "this year": the year only frames the question. A place it names must be there."""
     sentence = "Maine saw the deadliest mass shooting of the year in October."
