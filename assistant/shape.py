@@ -155,6 +155,8 @@ def answer_entity(q: QuestionInfo, s: ScoredSentence, doc: Doc, labels: frozense
         # of "350,000 soldiers were killed in the 31 months since ...")
         if any(_counted_noun(e) for e in found):
             found = [e for e in found if _counted_noun(e) or e.label_ not in {"DATE", "TIME"}]
+        # "after how many days?": "355 days" says it in its own words, "March 2022" beside it does not
+        found = [e for e in found if mentions(e.text, q.focus)] or found
     if not found:
         return None
     focus = [t for t in doc if q.focus and mentions(t.text, q.focus) and not t.ent_type_]

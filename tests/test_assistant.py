@@ -614,6 +614,20 @@ def test_a_sentence_that_asks_the_question_again_never_leads() -> None:
     assert answer.text.startswith("Red squirrels") and "?" not in answer.text
 
 
+@pytest.mark.parametrize("question, sentence, lead", [
+    ("After how many days in space did the astronaut return to Earth?",
+     "The astronaut returned to Earth in March 2022 after 355 days in space.", "355 days: "),
+    ("The first pope to resign in how many centuries was buried this week?",
+     "He resigned unexpectedly in 2013, the first pope to resign in six centuries, and was buried on Thursday.",
+     "six centuries: "),
+])
+def test_a_number_question_is_led_by_the_number_of_what_it_counts_not_a_date_beside_it(
+        question: str, sentence: str, lead: str) -> None:
+    s = _scored(sentence, 0.9)
+    answer = extractive.answer(analyze(question), [s], [s.passage])
+    assert answer.text.startswith(lead), answer.text
+
+
 def test_a_sentence_that_opens_with_he_may_lead_with_the_number_that_counts_what_was_asked() -> None:
     """"He added that ..." has no sentence before it here to say who "he" is, but it states the figure asked
     for, so it leads; of its two numbers, the one that counts bison, not the weeks."""
