@@ -170,8 +170,9 @@ def fit_chance(args: argparse.Namespace) -> int:
     model_path = args.model or chance.MODEL
     try:
         named = fitter.names([*args.results, *args.held_out])
-        fitted = [fitter.read(folder, name) for folder, name in zip(args.results, named, strict=False)]
-        held_out = [fitter.read(folder, name) for folder, name in zip(args.held_out, named[len(fitted):], strict=True)]
+        split = len(args.results)
+        fitted = [fitter.read(folder, name) for folder, name in zip(args.results, named[:split], strict=True)]
+        held_out = [fitter.read(folder, name) for folder, name in zip(args.held_out, named[split:], strict=True)]
         model = chance.load(model_path) if args.check else fitter.fit(fitted)
     except (OSError, ValueError, KeyError) as exc:
         print(f"error: {exc}", file=sys.stderr)

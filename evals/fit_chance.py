@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from assistant.chance import ChanceModel
+from evals import metrics
 
 L2 = 1.0
 STEPS = 3000
@@ -105,11 +106,7 @@ def record(model: ChanceModel, fitted: Sequence[Results]) -> dict[str, Any]:
 
 def auc(scores: np.ndarray, right: np.ndarray) -> float | None:
     """The chance a right answer scores above a wrong one (ties half)."""
-    pos, neg = scores[right], scores[~right]
-    if not len(pos) or not len(neg):
-        return None
-    return float(((pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum())
-                 / (len(pos) * len(neg)))
+    return metrics.ranks_above(scores[right].tolist(), scores[~right].tolist())
 
 
 def pooled(results: Sequence[Results], model: ChanceModel | None) -> tuple[np.ndarray, np.ndarray]:

@@ -298,9 +298,14 @@ def confidence_auc(rows: Sequence[dict[str, Any]]) -> float | None:
     answer above every wrong one). Answered, answerable questions only."""
     answered = [r for r in rows if r.get("answerable", True) and not r.get("abstained")
                 and isinstance(r.get("confidence"), int | float)]
-    right = [float(r["confidence"]) for r in answered if r.get("strict_correct")]
-    wrong = [float(r["confidence"]) for r in answered if not r.get("strict_correct")]
-    if not right or not wrong:
+    return ranks_above([float(r["confidence"]) for r in answered if r.get("strict_correct")],
+                       [float(r["confidence"]) for r in answered if not r.get("strict_correct")])
+
+
+def ranks_above(right: Sequence[float], wrong: Sequence[float]) -> float | None:
+    """The chance that a right one's score is above a wrong one's, ties counting half (the AUC); None
+    without both."""
+    if not len(right) or not len(wrong):
         return None
     return sum((a > b) + 0.5 * (a == b) for a in right for b in wrong) / (len(right) * len(wrong))
 
