@@ -22,6 +22,7 @@ from assistant.shape import (
     Lead,
     entity_lead,
     figures_lead,
+    fits_kind,
     has_typed_answer,
     speakers_lead,
     timeline_lead,
@@ -301,11 +302,14 @@ def answer(q: QuestionInfo, scored: list[ScoredSentence], passages: list[Passage
     lead = (speakers_lead(q, listed, stances) if q.wants_person and stances else None) \
         or figures_lead(q, listed) or timeline_lead(q, listed)
     cross, lead_score = None, chance.LIST_LEAD_SCORE  # a list of speakers or figures has no one sentence
+    wrong_kind = False
     if lead is None:
         if not pool or not has_typed_answer(q, top):
             return Draft("", [], confidence(q, scored[0], None))  # no passage ties that kind of fact to the focus
         chosen = leadrank.best(leadrank.candidates(q, pool, scored))
         lead = entity_lead(chosen.sentence, chosen.entity, q.terms, scored)
+        # "which city?" led by a country: no top sentence names the kind of place asked for
+        wrong_kind = chosen.entity is not None and not fits_kind(q, chosen.entity)
         cross, lead_score = chosen.features["cross"], leadrank.load().score(chosen)
     sure = confidence(q, scored[0], lead, cross, now)
     if len(lead.parts) == 1:
@@ -322,7 +326,7 @@ def answer(q: QuestionInfo, scored: list[ScoredSentence], passages: list[Passage
         supports.append(st)
         budget -= words
     text, citations = compose(lead, supports)
-    if chance.load().chance(sure, lead_score) < chance.ABSTAIN_CHANCE:
+    if wrong_kind or chance.load().chance(sure, lead_score) < chance.ABSTAIN_CHANCE:
         return Draft("", [], sure, lead_score, withheld=text)  # most often not an answer
     return Draft(text, citations, sure, lead_score)
 
@@ -333,4 +337,4 @@ class Draft:
     citations: list[Citation]
     confidence: float
     lead_score: float | None = None  # the lead model's score of the lead (None: no lead was found)
-    withheld: str = ""  # an answer found but withheld as unlikely to be right (for evals)
+    withheld: str = ""  # an answer found but withheld: unlikely to be right, or of the wrong kind (for evals)

@@ -24,7 +24,7 @@ from spacy.tokens import Span
 
 from assistant.crossencoder import get_cross_encoder
 from assistant.scoring import ScoredSentence
-from assistant.shape import answer_entities, in_question, name_words, named_docs
+from assistant.shape import answer_entities, fits_kind, in_question, name_words, named_docs
 from assistant.text import QuestionInfo, mentions
 
 DEPTH = 20  # sentences the lead is chosen among...
@@ -94,6 +94,9 @@ def candidates(q: QuestionInfo, pool: Sequence[ScoredSentence], scored: Sequence
     if len(answers) > 1 and q.answer_type in VOTED and scored:  # (one answer named by all: the same support
         # for each candidate, so the vote could not change the choice)
         votes = entity_votes(q, [s for s in scored[:VOTE_DEPTH] if s.score >= VOTE_FLOOR * scored[0].score])
+    if q.kind:  # "which city ...?": a city before a country (after the vote, whose shares the chance of
+        # being right was fitted on: a lone city would get no support at all)
+        typed = [(s, e) for s, e in typed if e is not None and fits_kind(q, e)] or typed
     chosen = typed or [(s, None) for s in pool]
     cross = get_cross_encoder().score(q.text, [s.text for s, _ in chosen])  # 4-8 ms a sentence
     return [Candidate(s, e, {

@@ -37,6 +37,9 @@ KIND_NOUNS: dict[str, str] = {
     **dict.fromkeys("number percentage percent share rate amount price cost total sum".split(), "number"),
     **dict.fromkeys("person man woman who player actor actress singer official leader".split(), "person"),
 }
+# "Which city": the kind of place or date the question's noun narrows its answer to (``shape.fits_kind``).
+NARROWER_KINDS = {"country": "country", "nation": "country", "state": "state", "city": "city", "town": "city",
+                  "capital": "city", "year": "year", "month": "month", "day": "day"}
 # "Which golfer / celebrity / ambassador ...": a person is the answer, never a body or a place; "which company
 # / airline / network ...": never a person. General English role and organisation nouns (the organisation
 # nouns are the ones attribution reads, ``index.lexicon.ORG_NOUNS``, less those a person can be called too).
@@ -88,6 +91,7 @@ def analyze(question: str) -> QuestionInfo:
         focus=focus,
         answer_type=answer_type,
         labels=_labels(answer_type, focus_tok),
+        kind=_narrower_kind(doc) if answer_type in {"place", "date"} else "",
         subject=subject,
         wants_number=answer_type == "number" or bool(re.search(r"\bnumbers? of\b|\bfigures?\b|\bestimat|\btotals?\b",
                                                                 low)),
@@ -110,6 +114,14 @@ def _labels(answer_type: str, focus: Token | None) -> frozenset[str]:
     if forms & ORG_FOCUS_NOUNS:
         return LABELS[answer_type] - {"PERSON"}
     return LABELS[answer_type]
+
+
+def _narrower_kind(doc: Doc) -> str:
+    """"Which city ...?", "in which U.S. state", "in which month": the kind its noun asks for ("" for
+    "where?", "when?")."""
+    noun = _name_of(doc) or _wh_noun(doc)
+    low = noun.text.lower() if noun is not None else ""
+    return NARROWER_KINDS.get(low, NARROWER_KINDS.get(_singular(low), ""))
 
 
 def _singular(noun: str) -> str:
@@ -169,13 +181,18 @@ def _asks(low: str, word: str) -> bool:
 def _wh_noun(doc: Doc) -> Token | None:
     """"which villages ...", "what company ...", "which former pope": the noun the wh-word qualifies.
 
-    Read from the words after the wh-word: the small parser often mislabels "which" in questions.
+    Read from the words after the wh-word: the small parser often mislabels "which" in questions. A
+    "which" after a comma opens a relative clause when another wh-word asks later ("The Writers Guild,
+    which represents many scribes, ... in what year?"), not when it is the only one ("In a win for
+    unions, which state ...?").
     """
     for t in doc[:-1]:
         nxt = doc[t.i + 1]
         low = nxt.text.lower()
         if t.text.lower() not in {"which", "what", "whose"} or not nxt.text[:1].isalpha() \
                 or low in STOPWORDS or low in _AUXILIARIES:
+            continue
+        if t.i > 0 and doc[t.i - 1].text == "," and any(u.text.lower() in QUESTION_WORDS for u in doc[t.i + 1 :]):
             continue
         return _head_noun(nxt)
     return None

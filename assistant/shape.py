@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from assistant import places
 from assistant.question import NAMES, NUMBERS
 from assistant.scoring import ScoredSentence
 from assistant.text import QuestionInfo, content_terms, mentions
@@ -36,10 +37,11 @@ CANDIDATES = 8  # top sentences the list shapes (speakers, figures, timeline) ar
 MAX_SPEAKERS = 3
 MAX_FIGURES = 4
 QUOTE_WORDS = 30  # a quotation in a speaker clause is cut to this many words
-CALENDAR = frozenset(
-    "january february march april may june july august september october november december jan feb mar apr "
-    "jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday today yesterday "
-    "tomorrow tonight noon midnight morning afternoon evening spring summer autumn fall winter".split())
+MONTHS = frozenset("january february march april may june july august september october november december jan feb "
+                   "mar apr jun jul aug sep sept oct nov dec".split())
+WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+CALENDAR = MONTHS | WEEKDAYS | frozenset("today yesterday tomorrow tonight noon midnight morning afternoon evening "
+                                         "spring summer autumn fall winter".split())
 TIME_UNITS = frozenset("minute minutes hour hours day days week weeks month months year years decade decades "
                        "century centuries".split())
 _YEAR = re.compile(r"1\d{3}|20\d{2}")
@@ -48,6 +50,8 @@ SEVERAL = re.compile(r"\b(?:different|various|sources|estimates|figures|range|ea
 _WORDS = re.compile(r"[A-Za-z]+")
 _QUOTE = re.compile(r'"([^"]{3,})"')
 _THE = re.compile(r"^[Tt]he\s+")
+_POSSESSIVE = re.compile(r"['\u2019]s?$")
+_DOTTED = re.compile(r"(?<=\b[a-z])\.(?=[a-z]\b)")  # the dots inside "u.s.", "d.c."
 _CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+(?=[-\u2013\u2014]\s)")
 DOERS = frozenset({"nsubj", "nsubjpass"})
 PREFERENCE = ("PERSON", "ORG", "GPE")  # for "who ...?": a person before a body before a country
@@ -110,14 +114,19 @@ def answer_entities(q: QuestionInfo, sentences: Sequence[ScoredSentence], labels
     return found
 
 
+def words_of(text: str) -> list[str]:
+    """Lower-case words, an abbreviation's letters as one: "the U.S." and "the US" -> ["the", "us"]."""
+    return re.findall(r"\w+", _DOTTED.sub("", text.lower()))
+
+
 def name_words(ent: Span) -> list[str]:
     """"the Phoenix Suns" and "Phoenix Suns'" -> ["phoenix", "suns"]."""
-    return [w for w in re.findall(r"\w+", ent.text.lower()) if w not in {"the", "s"}]
+    return [w for w in words_of(ent.text) if w not in {"the", "s"}]
 
 
 def in_question(ent: Span, q: QuestionInfo) -> bool:
-    """The question already names this entity: it cannot be the answer."""
-    words = set(re.findall(r"\w+", q.text.lower()))
+    """The question already names this entity: it cannot be the answer ("U.S." when it says "US")."""
+    words = set(words_of(q.text))
     ent_words = name_words(ent)
     return bool(ent_words) and all(w in words for w in ent_words)
 
@@ -157,6 +166,8 @@ def answer_entity(q: QuestionInfo, s: ScoredSentence, doc: Doc, labels: frozense
             found = [e for e in found if _counted_noun(e) or e.label_ not in {"DATE", "TIME"}]
         # "after how many days?": "355 days" says it in its own words, "March 2022" beside it does not
         found = [e for e in found if mentions(e.text, q.focus)] or found
+    if q.kind:  # "which city": Kyiv before Ukraine beside it; "which month": May before Friday
+        found = [e for e in found if fits_kind(q, e)] or found
     if not found:
         return None
     focus = [t for t in doc if q.focus and mentions(t.text, q.focus) and not t.ent_type_]
@@ -176,6 +187,24 @@ def answer_entity(q: QuestionInfo, s: ScoredSentence, doc: Doc, labels: frozense
     rank = {label: i for i, label in enumerate(PREFERENCE)}
     return min(found, key=lambda e: (rank.get(e.label_, len(rank)),
                                      min((abs(e.start - a) for a in anchors), default=0)))
+
+
+def fits_kind(q: QuestionInfo, ent: Span) -> bool:
+    """The entity may be the narrower kind of place or date the question asks for (any, if it asks for
+    none): a country, state or city is what the recogniser tags GPE ("the West Coast" is a LOC); a year
+    has four digits, a month is named, a day is a weekday or a month's numbered day."""
+    if not q.kind:
+        return True
+    if q.kind in places.KINDS:
+        return ent.label_ == "GPE" and places.fits(ent.text, q.kind)
+    words = [t.text.lower().rstrip(".") for t in ent]
+    months = any(w in MONTHS for w in words)
+    if q.kind == "month":
+        return months
+    if q.kind == "year":
+        return any(_YEAR.fullmatch(w) for w in words)
+    return any(w in WEEKDAYS for w in words) or (months and any(t.like_num and not _YEAR.fullmatch(t.text)
+                                                                   for t in ent))
 
 
 def _beside_question_term(ent: Span, q: QuestionInfo) -> bool:
@@ -269,8 +298,10 @@ def entity_lead(s: ScoredSentence, ent: Span | None, terms: tuple[str, ...],
     span = answer_span(ent)
     body = trim(s.text, span)
     opening = body.lstrip("… ")
-    prefix = "" if opening.lower().startswith(span.lower()) or span not in body else \
-        f"{full_name(ent, s, others) if span == ent.text else span}: "
+    name = full_name(ent, s, others) if span == ent.text else span
+    if ent.label_ in {"PERSON", "GPE", "LOC"}:  # "South Korea's" -> South Korea (not "McDonald's", a brand)
+        name = _POSSESSIVE.sub("", name)
+    prefix = "" if opening.lower().startswith(span.lower()) or span not in body else f"{name}: "
     return Lead(parts=[(body, s)], prefix=prefix, typed=True)
 
 

@@ -124,6 +124,7 @@ class QuestionInfo:
     focus: str = ""  # the stemmed thing asked about ("how many troops" -> troop, "which villages" -> villag)
     answer_type: str = "description"  # person | place | date | number | name | named | quote | description
     labels: frozenset[str] = frozenset()  # entity labels an answer of that type carries
+    kind: str = ""  # the narrower kind of place or date asked for: country | state | city | year | month | day
     subject: str = ""  # who a "what did X say/do" question is about
     asked: str = ""  # the sentence that asks, when the question sets the scene first ("X happened. Which Y?")
     timely: bool = False  # anchored to "now" ("this week", "latest", "so far"): prefer articles near the as-of date

@@ -74,7 +74,7 @@ class Answer:
     passages: list[Passage] = field(default_factory=list)  # what retrieval handed the answerer (for evals)
     confidence: float = 0.0  # 0-1: how closely the best passage sentence answers the question
     lead_score: float | None = None  # the lead model's score of the extractive lead (0 for a list; None: no lead)
-    withheld: str = ""  # the extractive answer withheld as unlikely to be right, if any (evals score it)
+    withheld: str = ""  # the extractive answer withheld (unlikely to be right, or of the wrong kind), if any
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -165,8 +165,8 @@ def answer_correct(record: dict[str, Any], gold: dict[str, Any], strict: bool = 
 
 
 def abstention(record: dict[str, Any], gold: dict[str, Any]) -> dict[str, bool]:
-    """What kind of abstention this is. ``withheld``: an answer was found but withheld as unlikely to be
-    right; ``withheld_right``: that answer, had it been given, would have been strictly right."""
+    """What kind of abstention this is. ``withheld``: an answer was found but withheld (as unlikely to be
+    right, or of the wrong kind); ``withheld_right``: that answer, had it been given, would have been strictly right."""
     answerable = gold.get("answerable", True)
     abstained = bool(record.get("abstained"))
     withheld = abstained and bool(record.get("withheld"))

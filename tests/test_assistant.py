@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import settings as settings_module
-from assistant import chance, extractive
+from assistant import chance, extractive, places
 from assistant.citations import resolve, split_answer, support
 from assistant.extractive import MIN_LEXICAL, should_abstain
 from assistant.question import analyze
@@ -99,6 +99,16 @@ def test_an_answer_unlikely_to_be_right_is_withheld(sample_assistant: Assistant,
     sure = sample_assistant.ask("Who is the Kremlin spokesman quoted on the reports of North Korean troops?")
     assert not sure.abstained and sure.answer.startswith("Dmitry Peskov") and not sure.withheld
     assert chance.load().chance(sure.confidence, sure.lead_score or 0.0) >= chance.ABSTAIN_CHANCE
+
+
+def test_an_answer_of_the_wrong_kind_of_place_is_withheld(sample_assistant: Assistant) -> None:
+    """The sample articles name no Ukrainian city attacked: the best lead names a country, which is no city."""
+    answer = sample_assistant.ask("Which Ukrainian city did North Korean troops attack first?")
+    assert answer.abstained and answer.withheld
+    lead = answer.withheld.split(":")[0]
+    assert places.kinds(lead) & {"country", "state"} and not places.fits(lead, "city"), lead
+    town = sample_assistant.ask("In which city did Lloyd Austin say there is evidence of DPRK troops in Russia?")
+    assert not town.abstained and town.answer.startswith("Rome:")
 
 
 def test_the_chance_an_answer_is_right_grows_with_its_confidence_and_its_lead_score() -> None:
@@ -497,6 +507,9 @@ def test_the_counted_thing_is_what_how_many_or_percentage_of_points_at(question:
     ("When did the harbour reopen?", "date"),
     ("The mayor has served since when?", "date"),
     ("The probe was launched from where?", "place"),
+    ("The guild, which represents many writers, went on strike. They last struck in what year?", "date"),
+    ("The balloon, which officials said was built to spy, was shot down off the coast of which state?", "place"),
+    ("In a win for unions, which state repealed the law?", "place"),  # the only wh-word asks
 ])
 def test_a_when_or_where_that_joins_a_clause_does_not_ask(question: str, answer_type: str) -> None:
     """Only a "when"/"where" that opens the question, follows a preposition or ends it asks for a date or
@@ -514,6 +527,94 @@ def test_a_kind_of_thing_is_not_a_name_to_look_for(question: str, focus: str) ->
     q = analyze(question)
     assert (q.answer_type, q.focus, q.labels) == ("description", focus, frozenset())
     assert analyze("Which grocery chain recalled two types of cookies?").answer_type == "name"
+
+
+@pytest.mark.parametrize(("name", "kind", "fits"), [
+    ("Kyiv", "city", True), ("Ukraine", "city", False), ("Texas", "city", False),
+    ("Washington", "city", True), ("Washington", "state", True),  # both
+    ("Ukraine", "country", True), ("the U.S.", "country", True), ("Britain", "country", True),
+    ("Kyiv", "country", False), ("Florida", "country", False), ("Qorvath", "country", False),
+    ("Texas", "state", True), ("Punjab", "state", True),  # a state GeoNames does not list as one
+    ("Ukraine", "state", False), ("Kyiv", "state", False),
+    ("Qorvath", "city", True),  # a town too small to be listed
+])
+def test_a_place_name_is_told_a_city_a_country_or_a_state(name: str, kind: str, fits: bool) -> None:
+    assert places.fits(name, kind) is fits
+
+
+@pytest.mark.parametrize(("question", "place"), [
+    ("Nine people were hurt when a bridge collapsed in which city?", "city"),
+    ("Which U.S. state legalised recreational marijuana this week?", "state"),
+    ("Which nations signed the accord?", "country"),
+    ("What is the name of the capital the summit moved to?", "city"),
+    ("Where did the storm make landfall?", ""),
+    ("Which region did the army claim?", ""),
+])
+def test_which_city_country_or_state_is_the_kind_of_place_asked_for(question: str, place: str) -> None:
+    assert analyze(question).kind == place
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    ("In which city did the blast happen?", "Dnipro"),
+    ("In which country did the blast happen?", "Ukraine"),
+    ("Where did the blast happen?", None),  # any place: the one nearest the question's words
+])
+def test_which_city_is_answered_by_the_city_not_the_country_beside_it(question: str, answer: str | None) -> None:
+    from assistant.shape import answer_entity
+    from index.nlp import parse
+
+    sentence = "In Dnipro, in eastern Ukraine, the blast happened on Monday."
+    q = analyze(question)
+    passage = Passage("c1", "a1", "Blast", "Example Wire", "2023-01-16", "", sentence, 0, len(sentence), 1.0)
+    scored = ScoredSentence(passage=passage, start=0, end=len(sentence), text=sentence, lexical=0.5, score=0.8)
+    ent = answer_entity(q, scored, parse([sentence])[0], q.labels)
+    assert ent is not None and (answer is None or ent.text == answer), ent
+
+
+@pytest.mark.parametrize(("question", "sentence", "answer"), [
+    ("US jets shot down a balloon. Which country did it belong to?",
+     "The U.S. shot down the balloon, which belonged to China, on Saturday.", "China"),  # "U.S." is the "US" asked
+    ("The border rule is set to expire in which month?",
+     "The border rule, the court said Tuesday, will expire in May.", "May"),  # not Tuesday, nearer its words
+    ("The writers last went on strike in what year?",
+     "The writers went on strike on Tuesday, as they last did in 2007.", "2007"),
+    ("Which day this week marked the end of summer?", "In September, summer's end was marked on Monday.", "Monday"),
+])
+def test_a_which_month_year_or_country_answer_is_one_and_not_one_the_question_names(
+        question: str, sentence: str, answer: str) -> None:
+    from assistant.shape import answer_entity
+    from index.nlp import parse
+
+    q = analyze(question)
+    passage = Passage("c1", "a1", "News", "Example Wire", "2023-09-08", "", sentence, 0, len(sentence), 1.0)
+    scored = ScoredSentence(passage=passage, start=0, end=len(sentence), text=sentence, lexical=0.5, score=0.8)
+    ent = answer_entity(q, scored, parse([sentence])[0], q.labels)
+    assert ent is not None and ent.text == answer, ent
+
+
+@pytest.mark.parametrize(("sentence", "entity", "prefix"), [
+    ("The claims, first reported by South Korea's spy agency, were denied.", "South Korea's", "South Korea: "),
+    ("The chain said McDonald's would close its stores.", "McDonald's", "McDonald's: "),  # a brand keeps its 's
+])
+def test_a_place_or_person_leads_without_the_possessive_the_recogniser_keeps(sentence: str, entity: str,
+                                                                           prefix: str) -> None:
+    from assistant.shape import entity_lead
+    from index.nlp import parse
+
+    ent = next(e for e in parse([sentence])[0].ents if e.text == entity)
+    lead = entity_lead(_scored(sentence, 0.8), ent, ())
+    assert lead.prefix == prefix
+
+
+def test_a_which_city_lead_is_a_sentence_naming_a_city() -> None:
+    """A better-scoring sentence that names only the country gives way to one that names the city."""
+    from assistant import leadrank
+
+    q = analyze("Zestburger opened its first European restaurant in which city this week?")
+    country = _scored("Zestburger opened its first European restaurant in Germany this week.", 0.9, "a1")
+    city = _scored("The chain's new restaurant in Hamburg drew long queues on Tuesday.", 0.8, "a2")
+    cands = leadrank.candidates(q, [country, city], [country, city])
+    assert [(c.sentence, c.entity.text if c.entity else None) for c in cands] == [(city, "Hamburg")]
 
 
 def _scored(sentence: str, score: float, article: str = "a1") -> ScoredSentence:
