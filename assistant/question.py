@@ -91,7 +91,7 @@ def analyze(question: str) -> QuestionInfo:
         focus=focus,
         answer_type=answer_type,
         labels=_labels(answer_type, focus_tok),
-        kind=_narrower_kind(doc) if answer_type in {"place", "date"} else "",
+        kind=_narrower_kind(doc, answer_type),
         subject=subject,
         wants_number=answer_type == "number" or bool(re.search(r"\bnumbers? of\b|\bfigures?\b|\bestimat|\btotals?\b",
                                                                 low)),
@@ -116,12 +116,15 @@ def _labels(answer_type: str, focus: Token | None) -> frozenset[str]:
     return LABELS[answer_type]
 
 
-def _narrower_kind(doc: Doc) -> str:
-    """"Which city ...?", "in which U.S. state", "in which month": the kind its noun asks for ("" for
-    "where?", "when?")."""
+def _narrower_kind(doc: Doc, answer_type: str) -> str:
+    """"Which city ...?", "in which U.S. state", "in which month": the kind its noun asks for, when that
+    noun is what made the answer type ("" for "where?", and for "When did the storm hit which city?",
+    which asks for a date)."""
     noun = _name_of(doc) or _wh_noun(doc)
-    low = noun.text.lower() if noun is not None else ""
-    return NARROWER_KINDS.get(low, NARROWER_KINDS.get(_singular(low), ""))
+    forms = (noun.text.lower(), _singular(noun.text.lower())) if noun is not None else ()
+    if not any(KIND_NOUNS.get(f) == answer_type for f in forms):
+        return ""
+    return next((NARROWER_KINDS[f] for f in forms if f in NARROWER_KINDS), "")
 
 
 def _singular(noun: str) -> str:
