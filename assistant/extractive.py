@@ -308,7 +308,7 @@ def answer(q: QuestionInfo, scored: list[ScoredSentence], passages: list[Passage
             return Draft("", [], confidence(q, scored[0], None))  # no passage ties that kind of fact to the focus
         chosen = leadrank.best(leadrank.candidates(q, pool, scored))
         lead = entity_lead(chosen.sentence, chosen.entity, q.terms, scored)
-        # "which city?" led by a country: no top sentence names the kind of place asked for
+        # "which city?" led by a country, "which month?" by a weekday: no candidate names that kind
         wrong_kind = chosen.entity is not None and not fits_kind(q, chosen.entity)
         cross, lead_score = chosen.features["cross"], leadrank.load().score(chosen)
     sure = confidence(q, scored[0], lead, cross, now)
