@@ -19,9 +19,9 @@ from pathlib import Path
 MODEL = Path(__file__).resolve().parent / "chance_model.json"
 # Below this chance the answer is withheld (the closest passages are still listed): such a lead is most
 # often from articles that do not hold the answer. Chosen on RealTime QA's first 200: the smallest value
-# that abstains on their unanswerable questions as often as the rule before (first a confidence under
-# 0.15, fourteenth session; then 0.06 of this file's fit, until the lead's window let in sentences naming
-# the asked-for kind: ``leadrank.TYPED_BONUS``, seventeenth session). With that window, end to end on the
+# that abstains on their unanswerable questions as often as the rule before (a confidence under 0.15
+# until the fourteenth session; this file's fit under 0.06 until the seventeenth, when the lead's window
+# let in sentences naming the asked-for kind, ``leadrank.TYPED_BONUS``). With that window, end to end on the
 # sixteenth session's split indexes (first 200 / 201-413 / 414-613): wrong abstentions 0.065 / 0.117 /
 # 0.115, of which withheld right answers 0 / 0.014 / 0; each split's questions asked of the articles of
 # each other split (`--ask-of`, 23-41 questions the articles do not answer) abstained on 0.778 / 0.565,

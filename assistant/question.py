@@ -202,7 +202,11 @@ def _wh_noun(doc: Doc) -> Token | None:
 
 
 def _head_noun(token: Token) -> Token:
-    """"severe weather event" from its first word: the head its modifiers lean on."""
+    """"severe weather event" from its first word: the head its modifiers lean on; "flight-tracking
+    service": past a word joined by a hyphen, which qualifies what follows."""
+    doc = token.doc
+    while token.i + 2 < len(doc) and doc[token.i + 1].text == "-":
+        token = doc[token.i + 2]
     while token.dep_ in {"amod", "compound", "nmod"} and token.head.i > token.i:
         token = token.head
     return token

@@ -490,6 +490,16 @@ def test_how_old_asks_for_a_number_and_what_is_it_called_for_a_name(question: st
     assert (q.answer_type, q.focus) == (answer_type, focus)
 
 
+@pytest.mark.parametrize(("question", "focus", "person"), [
+    ("Which flight-tracking service did the news site cite?", "servic", False),
+    ("A study found which nutrient-rich food was once a staple for early Europeans?", "food", False),
+    ("The network will part ways with which top-rated host?", "host", True),  # a host is a person
+])
+def test_the_noun_asked_about_is_read_past_a_hyphenated_modifier(question: str, focus: str, person: bool) -> None:
+    q = analyze(question)
+    assert (q.answer_type, q.focus, q.labels == frozenset({"PERSON"})) == ("name", focus, person)
+
+
 @pytest.mark.parametrize(("question", "answer_type", "focus"), [
     ("Which political figure resigned this week?", "name", "figur"),  # a person, not a number
     ("Many other countries sprang forward. By how many hours were clocks moved?", "number", "hour"),
