@@ -139,12 +139,21 @@ def test_a_long_stream_is_cut_at_the_time_budget(llm_server: str) -> None:
     took = min(runs)
     assert len(whole) >= 10, "the prompt asks for a long reply"
     budget = max(0.2, round(took / 3, 1))  # a third of what the whole reply takes on this (shared) CPU
-    got: list[str] = []
-    started = time.perf_counter()
-    with pytest.raises(LLMTimeout, match=rf"did not answer within {budget:g} s"):
-        for delta in client.stream(LONG, timeout=budget):
-            got.append(delta)
+    cut = None
+    for _ in range(3):  # a CPU busy while the reply was timed may be idle now, and the reply come within a
+        # third of that time: then a third of the budget
+        got: list[str] = []
+        started = time.perf_counter()
+        try:
+            for delta in client.stream(LONG, timeout=budget):
+                got.append(delta)
+        except LLMTimeout as exc:
+            cut = exc
+            break
+        budget = max(0.1, round(budget / 3, 1))
     seconds = time.perf_counter() - started
+    assert cut is not None, "the whole reply came within the budget, three times"
+    assert f"did not answer within {budget:g} s" in str(cut)
     print(f"\nstream cut after {seconds:.2f} s (budget {budget:g} s, whole reply {took:.2f} s), {len(got)} deltas")
     assert seconds < budget + 0.5
     assert 0 < len(got) < len(whole), "tokens were arriving: the budget counts the time between tokens too"
