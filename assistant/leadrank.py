@@ -92,8 +92,8 @@ def candidates(q: QuestionInfo, pool: Sequence[ScoredSentence], scored: Sequence
     ``scored`` are all sentences, best first, for the vote on names."""
     if not pool:
         return []
-    deep = [s for s in pool[:DEPTH] if s.score + TYPED_BONUS >= WINDOW * pool[0].score]  # (the others cannot
-    # make the window: not parsed)
+    # only the sentences that could make the window with the bonus are parsed for an entity
+    deep = [s for s in pool[:DEPTH] if s.score + TYPED_BONUS >= WINDOW * pool[0].score]
     found = answer_entities(q, deep, q.labels)
     lifted = [s.score + TYPED_BONUS * (e is not None) for s, e in zip(deep, found, strict=True)]
     keep = [i for i, v in enumerate(lifted) if v >= WINDOW * max(lifted)]
