@@ -700,6 +700,35 @@ def test_the_noun_asked_about_says_whether_a_person_answers(question: str, label
         assert q.labels == labels
 
 
+@pytest.mark.parametrize(("question", "answers_in_a_name"), [
+    ("Which animal made an unexpected appearance at the theme park?", False),
+    ("Scientists found high levels of radioactivity in which wild animals?", False),  # in the plural
+    ("Which fruit tops the list of produce with the most pesticide residue?", False),
+    ("Which chemical was carried by the derailed train?", False),
+    ("Which color is the comet?", False),
+    ("Which product did Apple unveil?", True),  # an artifact: products have names
+    ("Which film swept the awards?", True),
+])
+def test_a_natural_kind_is_asked_for_by_no_entity_label(question: str, answers_in_a_name: bool) -> None:
+    """"Which animal?" is answered by "a black bear", a common noun no recogniser tags (WordNet's natural
+    kinds: organisms, substances, colours); "which product?" by a name."""
+    q = analyze(question)
+    assert q.answer_type == "name"
+    assert bool(q.labels) is answers_in_a_name
+
+
+def test_a_natural_kind_is_not_answered_by_a_name_beside_it() -> None:
+    """The best-scored sentence names a park and its spokesman, but "which animal?" asks for neither: the
+    lead is the sentence that states the fact, with no name put before it."""
+    q = analyze("Which animal made an unexpected appearance at Disney World this week?")
+    named = _scored("Walt Disney World closed three rides on Tuesday after the unexpected appearance, "
+                    "spokesman Tom Reyes said.", 0.9, "a1")
+    bear = _scored("A black bear made an unexpected appearance at Disney World this week, wildlife officials "
+                   "said.", 0.85, "a2")
+    answer = extractive.answer(q, [named, bear], [named.passage, bear.passage])
+    assert answer.text.startswith("A black bear made"), answer.text
+
+
 @pytest.mark.parametrize(("question", "other_kind", "answer", "name"), [
     ("Which celebrity will host the awards show this year?",
      "The awards show this year is produced by NBC Universal, the network said.",
