@@ -25,7 +25,7 @@ from spacy.tokens import Span
 
 from assistant.crossencoder import get_cross_encoder
 from assistant.scoring import ScoredSentence
-from assistant.shape import answer_entities, fits_kind, in_question, name_words, named_docs
+from assistant.shape import answer_entities, fits_kind, in_question, name_words, named_docs, reported
 from assistant.text import QuestionInfo, mentions
 
 DEPTH = 20  # sentences the lead is chosen among...
@@ -129,7 +129,7 @@ def entity_votes(q: QuestionInfo, pool: list[ScoredSentence]) -> dict[str, float
     """Each candidate answer name, weighted by the scores of the sentences that name it."""
     votes: dict[str, float] = {}
     for s, doc in zip(pool, named_docs(pool), strict=True):
-        keys = {" ".join(name_words(e)) for e in doc.ents if e.label_ in q.labels and not in_question(e, q)
+        keys = {" ".join(name_words(e)) for e in reported(doc) if e.label_ in q.labels and not in_question(e, q)
                 and not (q.focus and mentions(e.text, q.focus))}
         for k in keys - {""}:
             votes[k] = votes.get(k, 0.0) + s.score

@@ -52,6 +52,7 @@ _QUOTE = re.compile(r'"([^"]{3,})"')
 _THE = re.compile(r"^[Tt]he\s+")
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
 _DOTTED = re.compile(r"(?<=\b[a-z])\.(?=[a-z]\b)")  # the dots inside "u.s.", "d.c."
+_CREDIT = re.compile(r"^[^()]{0,80}?\(([^()]{1,30})\)\s*[-\u2013\u2014]")  # "DUBAI, United Arab Emirates (AP) —"
 _CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+(?=[-\u2013\u2014]\s)")
 DOERS = frozenset({"nsubj", "nsubjpass"})
 PREFERENCE = ("PERSON", "ORG", "GPE")  # for "who ...?": a person before a body before a country
@@ -141,13 +142,22 @@ def ties(q: QuestionInfo, s: ScoredSentence, doc: Doc) -> bool:
         next(e for e in doc.ents if e.start <= t.i < e.end), q)) for t in doc)
 
 
-def _entities(doc: Doc, q: QuestionInfo) -> list[Span]:
-    """The recogniser's entities and, for "how many" questions, the numbers it missed ("900 sacks")."""
-    if q.answer_type != "number":
+def reported(doc: Doc) -> list[Span]:
+    """The recogniser's entities less the news agency a dateline credits ("DUBAI (AP) —"): it filed the
+    report and is never what the report says."""
+    credit = _CREDIT.match(doc.text)
+    if credit is None:
         return list(doc.ents)
+    return [e for e in doc.ents if not (credit.start(1) <= e.start_char < credit.end(1))]
+
+
+def _entities(doc: Doc, q: QuestionInfo) -> list[Span]:
+    """The reported entities and, for "how many" questions, the numbers the recogniser missed ("900 sacks")."""
+    if q.answer_type != "number":
+        return reported(doc)
     missed = [Span(doc, t.i, t.i + 1, label="CARDINAL") for t in doc if t.like_num and not t.ent_type_
               and t.text[:1].isdigit()]
-    return sorted([*doc.ents, *missed], key=lambda e: e.start)
+    return sorted([*reported(doc), *missed], key=lambda e: e.start)
 
 
 def answer_entity(q: QuestionInfo, s: ScoredSentence, doc: Doc, labels: frozenset[str]) -> Span | None:

@@ -476,6 +476,20 @@ def test_a_when_question_is_answered_by_a_calendar_date_not_by_the_year_of_album
     assert (ent.text if ent is not None else None) == answer
 
 
+@pytest.mark.parametrize("dash", ["\u2014", "-"])
+def test_the_agency_a_dateline_credits_is_never_the_answer(dash: str) -> None:
+    """"DUBAI (AP) —" says who filed the report: the recogniser tags AP a body, which "which group?" would
+    otherwise take before the countries the sentence is about."""
+    from assistant.shape import answer_entity
+    from index.nlp import parse
+
+    q = analyze("Which group of countries announced a surprise cut in oil production?")
+    sentence = (f"DUBAI, United Arab Emirates (AP) {dash} Saudi Arabia and other major oil producers announced a "
+                "surprise cut in oil production on Sunday.")
+    ent = answer_entity(q, _scored(sentence, 0.8), parse([sentence])[0], q.labels)
+    assert ent is not None and ent.text == "Saudi Arabia"
+
+
 @pytest.mark.parametrize(("question", "answer_type", "focus"), [
     ("The oldest person in the U.S. died this week in Iowa. How old was she?", "number", ""),  # an age
     ("How long could the strike last?", "number", ""),
