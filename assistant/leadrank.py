@@ -24,6 +24,7 @@ from pathlib import Path
 from spacy.tokens import Span
 
 from assistant.crossencoder import get_cross_encoder
+from assistant.question import NAMING
 from assistant.scoring import ScoredSentence
 from assistant.shape import answer_entities, fits_kind, in_question, name_words, named_docs, reported
 from assistant.text import QuestionInfo, mentions
@@ -102,6 +103,8 @@ def candidates(q: QuestionInfo, pool: Sequence[ScoredSentence], scored: Sequence
         (s, e) for s, e in zip(pool, entities, strict=True) if e is not None]
     if q.answer_type == "person":  # "who ...?": a person before a body or a country
         typed = [(s, e) for s, e in typed if e is not None and e.label_ == "PERSON"] or typed
+    if q.asks_name:  # "what is it called?": a sentence that gives something a name before one that names it
+        typed = [(s, e) for s, e in typed if e is not None and e.label_ == NAMING] or typed
     votes: dict[str, float] = {}
     answers = {" ".join(name_words(e)) for _, e in typed if e is not None}
     if len(answers) > 1 and q.answer_type in VOTED and scored:  # (one answer named by all: the same support

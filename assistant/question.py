@@ -21,6 +21,7 @@ from index.nlp import parse_one
 
 NAMES = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
 NUMBERS = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
+NAMING = "NAME"  # not a recogniser's label: a name a sentence gives something ("known as Title 42", ``shape.naming``)
 LABELS: dict[str, frozenset[str]] = {
     "person": frozenset({"PERSON", "ORG", "GPE"}),  # "who denied it?" is often a country or a body
     "place": frozenset({"GPE", "LOC", "FAC"}),
@@ -84,6 +85,7 @@ def analyze(question: str) -> QuestionInfo:
     doc = parse_one(q)
     low = q.lower()
     answer_type, focus_tok = _answer_type(doc, low)
+    asks_name = answer_type == "named" or (answer_type == "name" and _CALLED.search(low) is not None)
     subject = _subject(doc) if answer_type in {"quote", "description"} else ""
     focus = stem(focus_tok.text) if focus_tok is not None and focus_tok.text.lower() not in STOPWORDS else ""
     if not focus and answer_type == "number":
@@ -97,7 +99,7 @@ def analyze(question: str) -> QuestionInfo:
         groups=tuple(_entity_name(ent.text) for ent in doc.ents if ent.label_ == "NORP"),
         focus=focus,
         answer_type=answer_type,
-        labels=_labels(answer_type, focus_tok),
+        labels=_labels(answer_type, focus_tok) | ({NAMING} if asks_name else set()),
         kind=_narrower_kind(doc, answer_type),
         subject=subject,
         wants_number=answer_type == "number" or bool(re.search(r"\bnumbers? of\b|\bfigures?\b|\bestimat|\btotals?\b",
@@ -109,6 +111,7 @@ def analyze(question: str) -> QuestionInfo:
                                         r"\bshift|\brevis", low)),
         timely=bool(TIMELY.search(q)),
         asked=_asked(doc),
+        asks_name=asks_name,
     )
 
 

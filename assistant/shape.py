@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from assistant import places
-from assistant.question import NAMES, NUMBERS
+from assistant.question import NAMES, NAMING, NUMBERS
 from assistant.scoring import ScoredSentence
 from assistant.text import QuestionInfo, content_terms, mentions
 from index.lexicon import DISMISSIVE, stance_of
@@ -53,13 +53,20 @@ _THE = re.compile(r"^[Tt]he\s+")
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
 _DOTTED = re.compile(r"(?<=\b[a-z])\.(?=[a-z]\b)")  # the dots inside "u.s.", "d.c."
 _CREDIT = re.compile(r"^[^()]{0,80}?\(([^()]{1,30})\)\s*[-\u2013\u2014]")  # "DUBAI, United Arab Emirates (AP) —"
+# English introduces a name it gives something with a fixed phrase, or as a quoted alternative: "the policy,
+# known as Title 42", "the so-called "Windsor framework"", "XBB.1.16, or "Arcturus,"". The name: a quotation,
+# or a run of capitalised words (joined by at most two small words: "Saving on a Valuable Education").
+_NAMING = re.compile(
+    r"(?:\b(?:(?:so-)?called|named|dubbed|nicknamed|titled|known as)\s+(?:the\s+)?|,\s+or\s+(?=[\"\u201c]))"
+    r"(?:[\"\u201c]([^\"\u201c\u201d]{2,60}?)[,.]?[\"\u201d]|"
+    r"([A-Z0-9][\w.'\u2019-]*(?:\s+(?:(?:of|the|on|a|an|and|for|in)\s+){0,2}[A-Z0-9][\w.'\u2019-]*){0,5}))")
 _CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+(?=[-\u2013\u2014]\s)")
 DOERS = frozenset({"nsubj", "nsubjpass"})
 PREFERENCE = ("PERSON", "ORG", "GPE")  # for "who ...?": a person before a body before a country
 # What counts as "an entity of that type" when deciding to abstain. Not "name": "which seed/fruit/sport"
 # is often answered by a common noun ("sesame") that no entity recogniser tags.
 RELAXED: dict[str, frozenset[str]] = {
-    "person": NAMES, "place": NAMES, "named": NAMES, "date": frozenset({"DATE", "TIME"}),
+    "person": NAMES, "place": NAMES, "named": NAMES | {NAMING}, "date": frozenset({"DATE", "TIME"}),
     "number": NUMBERS | {"DATE", "TIME"},
 }
 
@@ -151,8 +158,26 @@ def reported(doc: Doc) -> list[Span]:
     return [e for e in doc.ents if not (credit.start(1) <= e.start_char < credit.end(1))]
 
 
+def naming(doc: Doc) -> list[Span]:
+    """The names the sentence gives something ("known as Title 42"), labelled NAMING: the recogniser misses
+    many (a lower-case "Windsor framework", a variant's nickname) or files them under another kind."""
+    out = []
+    for m in _NAMING.finditer(doc.text):
+        group = 1 if m.group(1) else 2
+        end = m.start(group) + len(m.group(group).rstrip(".,;:'\u2019"))
+        span = doc.char_span(m.start(group), end, label=NAMING, alignment_mode="expand")
+        if span is not None:
+            out.append(span)
+    return out
+
+
 def _entities(doc: Doc, q: QuestionInfo) -> list[Span]:
-    """The reported entities and, for "how many" questions, the numbers the recogniser missed ("900 sacks")."""
+    """The reported entities and, for "how many" questions, the numbers the recogniser missed ("900 sacks");
+    for "what is it called?", the names the sentence gives, in place of the entities they overlap."""
+    if q.asks_name:
+        given = naming(doc)
+        kept = [e for e in reported(doc) if not any(e.start < n.end and n.start < e.end for n in given)]
+        return sorted([*kept, *given], key=lambda e: e.start)
     if q.answer_type != "number":
         return reported(doc)
     missed = [Span(doc, t.i, t.i + 1, label="CARDINAL") for t in doc if t.like_num and not t.ent_type_
@@ -178,12 +203,15 @@ def answer_entity(q: QuestionInfo, s: ScoredSentence, doc: Doc, labels: frozense
         found = [e for e in found if mentions(e.text, q.focus)] or found
     if q.kind:  # "which city": Kyiv before Ukraine beside it; "which month": May before Friday
         found = [e for e in found if fits_kind(q, e)] or found
+    if q.asks_name:  # "what is the policy called?": the name the sentence gives, not a name beside it
+        found = [e for e in found if e.label_ == NAMING] or found
     if not found:
         return None
     focus = [t for t in doc if q.focus and mentions(t.text, q.focus) and not t.ent_type_]
     if focus and q.answer_type != "number":
-        # "which company ...": an entity the parse does not tie to the category is too often the wrong one
-        found = [e for e in found if any(_linked(e, f) for f in focus)]
+        # "which company ...": an entity the parse does not tie to the category is too often the wrong one (a
+        # name the sentence gives is tied by the sentence: "his Brexit deal ... the so-called "Windsor framework"")
+        found = [e for e in found if e.label_ == NAMING or any(_linked(e, f) for f in focus)]
         if not found:
             return None
     if q.answer_type == "person" and not focus:

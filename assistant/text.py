@@ -128,6 +128,7 @@ class QuestionInfo:
     subject: str = ""  # who a "what did X say/do" question is about
     asked: str = ""  # the sentence that asks, when the question sets the scene first ("X happened. Which Y?")
     timely: bool = False  # anchored to "now" ("this week", "latest", "so far"): prefer articles near the as-of date
+    asks_name: bool = False  # "what is the name of X?", "what is X called?": the name given to something
 
 
 def validate_question(question: object, max_chars: int) -> str:

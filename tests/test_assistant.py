@@ -764,6 +764,40 @@ def test_the_lead_holds_a_name_of_the_kind_the_noun_asks_for(question: str, othe
     assert cands[0].entity is not None and cands[0].entity.text == name
 
 
+@pytest.mark.parametrize(("sentence", "names"), [
+    ("The 2020 policy, known as Title 42, allowed border agents to turn migrants away.", ["Title 42"]),
+    ('Officials hailed the so-called "Windsor framework" as a breakthrough.', ["Windsor framework"]),
+    ('XBB.1.16, or "Arcturus," is a strain of the omicron variant.', ["Arcturus"]),
+    ("The merged service will be called Max.", ["Max"]),
+    ("He called for calm after the vote.", []),  # "called" names nothing here
+])
+def test_the_names_a_sentence_gives_are_read(sentence: str, names: list[str]) -> None:
+    from assistant.shape import naming
+    from index.nlp import entities
+
+    assert [span.text for span in naming(entities([sentence])[0])] == names
+
+
+@pytest.mark.parametrize(("question", "beside", "gives", "lead"), [
+    ("What is the name of the new trade deal?",
+     "The new trade deal was signed by Prime Minister Jane Roe in London on Monday.",
+     'Officials hailed the new trade deal, the so-called "Atlantic compact", as a breakthrough.',
+     "Atlantic compact: "),
+    ("What is the border policy called?",
+     "The policy was introduced under President Donald Trump during the COVID-19 pandemic.",
+     "The 2020 policy, known as Title 42, allowed border agents to turn migrants away.", "Title 42: "),
+])
+def test_what_something_is_called_is_answered_by_the_name_a_sentence_gives_it(question: str, beside: str,
+                                                                              gives: str, lead: str) -> None:
+    """The best-scored sentence names a person, a city, a disease beside the thing asked about; the one
+    that gives the thing its name ("known as", "so-called") answers "what is it called?"."""
+    q = analyze(question)
+    assert q.asks_name
+    first, naming = _scored(beside, 0.9, "a1"), _scored(gives, 0.8, "a2")
+    answer = extractive.answer(q, [first, naming], [first.passage, naming.passage])
+    assert answer.text.startswith(lead), answer.text
+
+
 @pytest.mark.parametrize(("sentence", "is_question"), [
     ("Want to honor Damar Hamlin?", True),
     ("Which animal is facing extinction in Wales due to a deadly virus?", True),
