@@ -93,10 +93,10 @@ def write_report(rows: list[dict[str, Any]], summary: dict[str, Any], out: Path)
         *retrieval_table(summary),
         "## By question type",
         "",
-        "| type | n | strict accuracy | lenient accuracy | hit@1 | hit@5 |",
-        "|---|---|---|---|---|---|",
+        "| type | n | strict accuracy | lenient accuracy | hit@1 | hit@5 | plain BM25 hit@1 | plain BM25 hit@5 |",
+        "|---|---|---|---|---|---|---|---|",
         *[f"| {t} | {v.get('n', '')} | {_fmt(v.get('strict_correct'))} | {_fmt(v.get('correct'))} | "
-          f"{_fmt(v.get('hit@1', '-'))} | {_fmt(v.get('hit@5', '-'))} |"
+          + " | ".join(_fmt(v.get(k, "-")) for k in ("hit@1", "hit@5", "bm25_hit@1", "bm25_hit@5")) + " |"
           for t, v in sorted(summary.get("by_type", {}).items())],
         "",
         "![accuracy](accuracy_by_type.png) ![citations](citations.png) ![latency](latency.png)",

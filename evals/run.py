@@ -204,6 +204,9 @@ def summarize(rows: list[dict[str, Any]], dataset: str, backend: str, seconds: f
     baseline = [r["baseline_bm25"] for r in rows if r.get("baseline_bm25")]
     if baseline:
         summary["baseline_bm25"] = {k: metrics.mean(b[k] for b in baseline) for k in baseline[0]}
+        for kind, group in summary["by_type"].items():  # the baseline beside each type's own hit@k
+            base = [r["baseline_bm25"] for r in rows if r["type"] == kind and r.get("baseline_bm25")]
+            group.update({f"bm25_{k}": metrics.mean(b[k] for b in base) for k in ("hit@1", "hit@5") if base})
     summary.update({"dataset": dataset, "backend": backend, "questions": len(rows), "seconds": round(seconds, 1)})
     return summary
 

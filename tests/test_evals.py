@@ -70,6 +70,7 @@ def test_realtimeqa_first_50_meet_the_recorded_thresholds(
     covered = summary["by_type"]["realtimeqa"]  # the questions an article of their month answers, and the rest
     assert covered["n"] + summary["by_type"].get("realtimeqa-no-fresh-source", {"n": 0})["n"] == 50
     assert covered["n"] >= 35 and covered["hit@5"] >= summary["overall"]["hit@5"]
+    assert 0 <= covered["bm25_hit@1"] <= covered["bm25_hit@5"] <= 1  # plain BM25 on the same questions
     assert NEW_METRICS - {"abstention_precision", "abstention_recall"} <= set(summary["overall"])
     assert_baseline_reported(summary, (tmp_path / "eval" / "report.md").read_text())
     assert "plain BM25, same chunks:" in run.stdout
@@ -149,7 +150,7 @@ def test_questions_no_article_of_their_month_answers_are_typed_apart(tmp_path: P
     import gzip
 
     from evals.report import write_report
-    from evals.run import NO_FRESH_SOURCE, realtimeqa
+    from evals.run import NO_FRESH_SOURCE, realtimeqa, summarize
 
     questions = [
         {"id": "q1", "date": "2023/03/10", "question": "Which chain expanded to Tennessee?", "answer": "Zestburger",
@@ -169,11 +170,16 @@ def test_questions_no_article_of_their_month_answers_are_typed_apart(tmp_path: P
     assert [(i["id"], i["type"]) for i in data.items] == [("q1", "realtimeqa"), ("q2", NO_FRESH_SOURCE),
                                                           ("q3", NO_FRESH_SOURCE)]
     assert realtimeqa(tmp_path / "full", folder=tmp_path, full_corpus=True).items == data.items
-    summary = {"by_type": {"realtimeqa": {"n": 1, "strict_correct": 1.0, "correct": 1.0, "hit@1": 1.0, "hit@5": 1.0},
-                           NO_FRESH_SOURCE: {"n": 2, "strict_correct": 0.0, "correct": 0.5, "hit@1": 0.0,
-                                             "hit@5": 0.5}}}
+    rows = [{"type": kind, "latency_ms": 100.0, "baseline_bm25": {"hit@1": b1, "hit@5": b5, "mrr": b1},
+             "scores": {"correct": ok, "strict_correct": ok, "answerable": True, "hit@1": h1, "hit@5": h5}}
+            for kind, ok, h1, h5, b1, b5 in [("realtimeqa", True, 1.0, 1.0, 0.0, 1.0),
+                                             (NO_FRESH_SOURCE, False, 0.0, 1.0, 0.0, 0.0),
+                                             (NO_FRESH_SOURCE, False, 0.0, 0.0, 1.0, 1.0)]]
+    summary = summarize(rows, "realtimeqa", "extractive", 1.0)
     write_report([], summary, tmp_path)
-    assert f"| {NO_FRESH_SOURCE} | 2 | 0.000 | 0.500 | 0.000 | 0.500 |" in (tmp_path / "report.md").read_text()
+    table = (tmp_path / "report.md").read_text()
+    assert "| realtimeqa | 1 | 1.000 | 1.000 | 1.000 | 1.000 | 0.000 | 1.000 |" in table
+    assert f"| {NO_FRESH_SOURCE} | 2 | 0.000 | 0.000 | 0.000 | 0.500 | 0.500 | 0.500 |" in table
 
 
 def test_metrics_import_nothing_they_judge() -> None:
