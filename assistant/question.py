@@ -85,6 +85,8 @@ def analyze(question: str) -> QuestionInfo:
     doc = parse_one(q)
     low = q.lower()
     answer_type, focus_tok = _answer_type(doc, low)
+    if answer_type == "number" and focus_tok is not None and focus_tok.ent_type_ == "NORP":
+        focus_tok = None  # "what percentage of Brits": people, whom the articles call "people in the UK", "adults"
     asks_name = answer_type == "named" or (answer_type == "name" and _CALLED.search(low) is not None)
     subject = _subject(doc) if answer_type in {"quote", "description"} else ""
     focus = stem(focus_tok.text) if focus_tok is not None and focus_tok.text.lower() not in STOPWORDS else ""

@@ -821,6 +821,15 @@ def test_a_sentence_that_asks_the_question_again_never_leads() -> None:
     assert answer.text.startswith("Red squirrels") and "?" not in answer.text
 
 
+def test_a_share_of_a_people_is_counted_however_the_articles_name_them() -> None:
+    """"What percentage of Brits ...?" counts people, whom a report calls "people in the UK": the
+    nationality is not a word the sentence must repeat (as "how many tanks?" needs "tanks")."""
+    q = analyze("What percentage of Brits suffer from misophonia, according to a new study?")
+    s = _scored("A new study found that 18% of people in the UK suffer from misophonia.", 0.8)
+    answer = extractive.answer(q, [s], [s.passage])
+    assert answer.text.startswith("18%: "), answer.text
+
+
 @pytest.mark.parametrize("question, sentence, lead", [
     ("After how many days in space did the astronaut return to Earth?",
      "The astronaut returned to Earth in March 2022 after 355 days in space.", "355 days: "),
