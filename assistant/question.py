@@ -77,6 +77,11 @@ _MEASURE = re.compile(r"\bhow (?:old|long|far|tall|big|large|high|fast|deep|heav
 _CALLED = re.compile(r"\bwhat (?:is|was|are|were|will) ((?:[\w'-]+ ){1,6}?)(?:be )?(?:called|named)\s*\?")
 _QUOTES = "\"'\u201c\u201d\u2018\u2019 "
 _AUXILIARIES = {"did", "does", "do", "is", "are", "was", "were", "has", "have", "had", "will", "would"}
+# "Who did South Korea summon?", "Whom will she face?": an auxiliary before the subject makes "who" the object
+# of the verb after it (English inverts subject and auxiliary); "Who will win?" and "Who was named?" ask for
+# the subject. The small parser reads too few questions to tell (it parsed "Who" as the object in 1 of 688).
+_OBJECT_WHO = re.compile(r"(?:^|[.?!:]\s+)(?i:who|whom)\s+(?i:did|does|do|will|would|can|could|should|has|have|had)\s+"
+                         r"(?:(?i:the|a|an)\s+|(?=[A-Z])|(?i:he|she|they|it|we|you|i)\b)")
 
 
 def analyze(question: str) -> QuestionInfo:
@@ -90,6 +95,9 @@ def analyze(question: str) -> QuestionInfo:
     asks_name = answer_type == "named" or (answer_type == "name" and _CALLED.search(low) is not None)
     subject = _subject(doc) if answer_type in {"quote", "description"} else ""
     focus = stem(focus_tok.text) if focus_tok is not None and focus_tok.text.lower() not in STOPWORDS else ""
+    labels = _labels(answer_type, focus_tok)
+    if asks_name or (focus and answer_type == "name" and labels):  # a name given to the thing asked about
+        labels |= {NAMING}  # ("so-called "Windsor framework"", "flight-tracking service Flightradar24": shape)
     if not focus and answer_type == "number":
         focus = _counted_verb(q)
     return QuestionInfo(
@@ -101,7 +109,7 @@ def analyze(question: str) -> QuestionInfo:
         groups=tuple(_entity_name(ent.text) for ent in doc.ents if ent.label_ == "NORP"),
         focus=focus,
         answer_type=answer_type,
-        labels=_labels(answer_type, focus_tok) | ({NAMING} if asks_name else set()),
+        labels=labels,
         kind=_narrower_kind(doc, answer_type),
         subject=subject,
         wants_number=answer_type == "number" or bool(re.search(r"\bnumbers? of\b|\bfigures?\b|\bestimat|\btotals?\b",
@@ -114,13 +122,14 @@ def analyze(question: str) -> QuestionInfo:
         timely=bool(TIMELY.search(q)),
         asked=_asked(doc),
         asks_name=asks_name,
+        object_of=_object_verbs(doc, q) if answer_type == "person" else (),
     )
 
 
 def _labels(answer_type: str, focus: Token | None) -> frozenset[str]:
     """The entity labels an answer carries; a "which NOUN" question's noun may narrow them."""
     noun = focus.text.lower() if focus is not None and answer_type == "name" else ""
-    forms = {noun, _singular(noun)}
+    forms = {noun, singular(noun)}
     if forms & PERSON_NOUNS:
         return frozenset({"PERSON"})
     if forms & ORG_FOCUS_NOUNS:
@@ -140,13 +149,13 @@ def _narrower_kind(doc: Doc, answer_type: str) -> str:
     noun is what made the answer type ("" for "where?", and for "When did the storm hit which city?",
     which asks for a date)."""
     noun = _name_of(doc) or _wh_noun(doc)
-    forms = (noun.text.lower(), _singular(noun.text.lower())) if noun is not None else ()
+    forms = (noun.text.lower(), singular(noun.text.lower())) if noun is not None else ()
     if not any(KIND_NOUNS.get(f) == answer_type for f in forms):
         return ""
     return next((NARROWER_KINDS[f] for f in forms if f in NARROWER_KINDS), "")
 
 
-def _singular(noun: str) -> str:
+def singular(noun: str) -> str:
     """"companies" -> company, "golfers" -> golfer, "cities" -> city (a plural's usual English form)."""
     return noun[:-3] + "y" if noun.endswith("ies") else noun.removesuffix("s")
 
@@ -182,7 +191,7 @@ def _answer_type(doc: Doc, low: str) -> tuple[str, Token | None]:
         return "named", named  # "the name of the general": the sentence must name that general
     noun = named or _wh_noun(doc)
     if noun is not None:
-        kind = KIND_NOUNS.get(noun.text.lower(), KIND_NOUNS.get(_singular(noun.text.lower())))
+        kind = KIND_NOUNS.get(noun.text.lower(), KIND_NOUNS.get(singular(noun.text.lower())))
         # "which city", "what year": the noun names the kind of answer, not what it is about
         return (kind, None) if kind else ("name", noun)
     if re.search(r"\b(?:who|whom|whose)\b", low):
@@ -265,6 +274,18 @@ def _counted(doc: Doc) -> Token | None:
                     or (head.text.lower() not in _AUXILIARIES and t.dep_ in {"amod", "nummod"}):
                 return head
     return None
+
+
+def _object_verbs(doc: Doc, question: str) -> tuple[str, ...]:
+    """"Who did the Spurs select last time ...?" -> (select, last, time): the words that may be the verb
+    "who" is the object of, the first lower-case words after the auxiliary, stemmed ("the president
+    nominate": the parser, which has no tagger here, tells the verb in the sentence that answers)."""
+    m = _OBJECT_WHO.search(question)
+    if m is None:
+        return ()
+    words = [t.text for t in doc if t.idx >= m.end() and t.text.isalpha() and t.text.islower()
+             and t.text not in STOPWORDS]
+    return tuple(stem(w) for w in words[:3])
 
 
 def _counted_verb(question: str) -> str:

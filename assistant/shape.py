@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from assistant import places
-from assistant.question import NAMES, NAMING, NUMBERS
+from assistant.question import NAMES, NAMING, NUMBERS, PERSON_NOUNS, singular
 from assistant.scoring import ScoredSentence
-from assistant.text import QuestionInfo, content_terms, mentions
+from assistant.text import QuestionInfo, content_terms, mentions, stem
 from index.lexicon import DISMISSIVE, stance_of
 from index.nlp import add_parse, entities
 
@@ -62,6 +62,9 @@ _NAMING = re.compile(
     r"([A-Z0-9][\w.'\u2019-]*(?:\s+(?:(?:of|the|on|a|an|and|for|in)\s+){0,2}[A-Z0-9][\w.'\u2019-]*){0,5}))")
 _CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+(?=[-\u2013\u2014]\s)")
 DOERS = frozenset({"nsubj", "nsubjpass"})
+# "summoned Georgy Zinoviev, the ambassador", "play for the Liberty": what a verb acts on, and the links up to it
+OBJECTS = frozenset({"dobj", "dative", "pobj", "prep", "appos", "conj", "oprd"})
+CLAUSES = frozenset({"ROOT", "ccomp", "xcomp", "advcl", "relcl", "conj", "acl", "pcomp"})  # where a verb stands
 PREFERENCE = ("PERSON", "ORG", "GPE")  # for "who ...?": a person before a body before a country
 # What counts as "an entity of that type" when deciding to abstain. Not "name": "which seed/fruit/sport"
 # is often answered by a common noun ("sesame") that no entity recogniser tags.
@@ -171,9 +174,39 @@ def naming(doc: Doc) -> list[Span]:
     return out
 
 
+def named_after(doc: Doc, focus: str) -> list[Span]:
+    """A capitalised name the recogniser missed, set right after the noun the question asks about, names a
+    thing of that kind ("flight-tracking service Flightradar24", "the rapper Drake"); labelled NAMING. Not a
+    title before a name the recogniser found ("the company CEO Elon Musk")."""
+    out = []
+    for t in doc:
+        if t.ent_type_ or not mentions(t.text, focus):
+            continue
+        end = t.i + 1
+        while end < len(doc) and doc[end].text[:1].isupper() and not doc[end].ent_type_:
+            end += 1
+        if end > t.i + 1 and not (end < len(doc) and doc[end].ent_type_):
+            out.append(Span(doc, t.i + 1, end, label=NAMING))
+    return out
+
+
+def described_objects(doc: Doc, verbs: tuple[str, ...]) -> list[Span]:
+    """"summoned the Russian ambassador": a person a verb among ``verbs`` acts on, whom the sentence describes
+    by a role rather than names (labelled PERSON: "who did they summon?" is answered so)."""
+    return [Span(doc, t.left_edge.i + (t.left_edge.dep_ == "det"), t.i + 1, label="PERSON") for t in doc
+            if t.dep_ in {"dobj", "dative"} and not t.ent_type_ and singular(t.text.lower()) in PERSON_NOUNS
+            and _verb_among(t.head, verbs)]
+
+
 def _entities(doc: Doc, q: QuestionInfo) -> list[Span]:
     """The reported entities and, for "how many" questions, the numbers the recogniser missed ("900 sacks");
-    for "what is it called?", the names the sentence gives, in place of the entities they overlap."""
+    for "who did X summon?", the person summoned, named or not; for "which service ...?", the names it
+    missed after that noun; for "what is it called?", the names the sentence gives, in place of the entities
+    they overlap."""
+    if q.object_of:
+        return sorted([*reported(doc), *described_objects(doc, q.object_of)], key=lambda e: e.start)
+    if q.answer_type == "name" and q.focus and not q.asks_name:
+        return sorted([*reported(doc), *named_after(doc, q.focus)], key=lambda e: e.start)
     if q.asks_name:
         given = naming(doc)
         kept = [e for e in reported(doc) if not any(e.start < n.end and n.start < e.end for n in given)]
@@ -215,8 +248,7 @@ def answer_entity(q: QuestionInfo, s: ScoredSentence, doc: Doc, labels: frozense
         if not found:
             return None
     if q.answer_type == "person" and not focus:
-        # "who did X summon?": the doer or a named person tied to the question, not any name in the sentence
-        found = [e for e in found if e.root.dep_ in DOERS or (e.label_ == "PERSON" and _beside_question_term(e, q))]
+        found = _persons_asked(q, found)
         if not found:
             return None
     others = set(q.terms) - {q.focus}
@@ -252,6 +284,35 @@ def _beside_question_term(ent: Span, q: QuestionInfo) -> bool:
     if ent.root.dep_ == "appos":
         near.append(ent.root.head)
     return any(set(content_terms(t.text)) & set(q.terms) for t in near)
+
+
+def _persons_asked(q: QuestionInfo, found: list[Span]) -> list[Span]:
+    """"Who did South Korea summon?": whom the verb acts on; failing that (and for "who denied it?") a doer,
+    but not the one who summons, or a named person tied to the question: not any name in the sentence."""
+    acted = [e for e in found if q.object_of and e.root.dep_ not in DOERS and _acted_on(e, q.object_of)]
+    if acted:
+        return acted
+    return [e for e in found if (e.root.dep_ in DOERS and not (e.root.dep_ == "nsubj" and _verb_among(e.root.head,
+                                                                                                    q.object_of)))
+            or (e.label_ == "PERSON" and _beside_question_term(e, q))]
+
+
+def _acted_on(ent: Span, verbs: tuple[str, ...]) -> bool:
+    """The entity is the object of a verb among ``verbs`` (stemmed), or hangs from its object or its
+    preposition: "summoned Georgy Zinoviev", "will play for the Liberty"."""
+    up = ent.root
+    for _ in range(3):
+        if up.head is up or up.dep_ not in OBJECTS:
+            return False
+        up = up.head
+        if _verb_among(up, verbs):
+            return True
+    return False
+
+
+def _verb_among(token: Token, verbs: tuple[str, ...]) -> bool:
+    """The token stands as a verb and is one of ``verbs`` (stemmed): "summoned" for "who did they summon?"."""
+    return token.dep_ in CLAUSES and stem(token.text.lower()) in verbs
 
 
 def _on_calendar(ent: Span) -> bool:
@@ -339,7 +400,7 @@ def entity_lead(s: ScoredSentence, ent: Span | None, terms: tuple[str, ...],
     name = full_name(ent, s, others) if span == ent.text else span
     if ent.label_ in {"PERSON", "GPE", "LOC"}:  # "South Korea's" -> South Korea (not "McDonald's", a brand)
         name = _POSSESSIVE.sub("", name)
-    prefix = "" if opening.lower().startswith(span.lower()) or span not in body else f"{name}: "
+    prefix = "" if opening.lower().startswith(span.lower()) or span not in body else f"{name[:1].upper()}{name[1:]}: "
     return Lead(parts=[(body, s)], prefix=prefix, typed=True)
 
 

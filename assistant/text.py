@@ -129,6 +129,7 @@ class QuestionInfo:
     asked: str = ""  # the sentence that asks, when the question sets the scene first ("X happened. Which Y?")
     timely: bool = False  # anchored to "now" ("this week", "latest", "so far"): prefer articles near the as-of date
     asks_name: bool = False  # "what is the name of X?", "what is X called?": the name given to something
+    object_of: tuple[str, ...] = ()  # the verb "who" is the object of, among these stems ("Who did Seoul summon?")
 
 
 def validate_question(question: object, max_chars: int) -> str:

@@ -16,11 +16,11 @@ import settings as settings_module
 from assistant import chance, extractive, places
 from assistant.citations import resolve, split_answer, support
 from assistant.extractive import MIN_LEXICAL, should_abstain
-from assistant.question import analyze
+from assistant.question import NAMING, analyze
 from assistant.scoring import ScoredSentence
 from assistant.service import ABSTAIN_TEXT, Assistant, _redact
 from assistant.shape import named_docs
-from assistant.text import asks
+from assistant.text import asks, stem
 from assistant.types import Answer, Filters, NothingToSearchError, Passage, QuestionError
 from index.build import Pipeline, build
 
@@ -511,7 +511,7 @@ def test_how_old_asks_for_a_number_and_what_is_it_called_for_a_name(question: st
 ])
 def test_the_noun_asked_about_is_read_past_a_hyphenated_modifier(question: str, focus: str, person: bool) -> None:
     q = analyze(question)
-    assert (q.answer_type, q.focus, q.labels == frozenset({"PERSON"})) == ("name", focus, person)
+    assert (q.answer_type, q.focus, q.labels - {NAMING} == {"PERSON"}) == ("name", focus, person)
 
 
 @pytest.mark.parametrize(("question", "answer_type", "focus"), [
@@ -711,7 +711,7 @@ def test_the_noun_asked_about_says_whether_a_person_answers(question: str, label
     if labels is None:
         assert "PERSON" not in q.labels and "ORG" in q.labels
     else:
-        assert q.labels == labels
+        assert q.labels - {NAMING} == labels
 
 
 @pytest.mark.parametrize(("question", "answers_in_a_name"), [
@@ -835,7 +835,7 @@ def test_a_share_of_a_people_is_counted_however_the_articles_name_them() -> None
      "The astronaut returned to Earth in March 2022 after 355 days in space.", "355 days: "),
     ("The first pope to resign in how many centuries was buried this week?",
      "He resigned unexpectedly in 2013, the first pope to resign in six centuries, and was buried on Thursday.",
-     "six centuries: "),
+     "Six centuries: "),
 ])
 def test_a_number_question_is_led_by_the_number_of_what_it_counts_not_a_date_beside_it(
         question: str, sentence: str, lead: str) -> None:
@@ -852,7 +852,7 @@ def test_a_sentence_that_opens_with_he_may_lead_with_the_number_that_counts_what
                  "storms began.", 0.9, "a1")
     other = _scored("Rangers moved 300 bison to lower pastures before the first storm of the winter.", 0.8, "a2")
     answer = extractive.answer(q, [he, other], [he.passage, other.passage])
-    assert answer.text.startswith("more than 1,200 bison: He added"), answer.text
+    assert answer.text.startswith("More than 1,200 bison: He added"), answer.text
     assert answer.citations[0].quote == he.text
 
 
@@ -960,3 +960,56 @@ def test_the_articles_mention_a_name_the_asker_misspelt_by_one_letter(name: str,
     from assistant.scoring import names_in
 
     assert (names_in((name,), text, typos=True) == 1.0) is there
+
+
+@pytest.mark.parametrize(("question", "verb"), [
+    ("Who did South Korea summon to protest the troop deployment?", "summon"),
+    ("The Spurs won the lottery. Who did the Spurs select last time?", "select"),
+    ("Who will she play for next season?", "play"),
+    ("Who will win the election?", None),  # "who" is the subject: no auxiliary before another subject
+    ("Who was named the game's MVP?", None),
+])
+def test_who_the_question_asks_about_may_be_the_object_of_its_verb(question: str, verb: str | None) -> None:
+    q = analyze(question)
+    assert (q.object_of[0] if q.object_of else None) == (stem(verb) if verb else None)
+
+
+@pytest.mark.parametrize(("sentence", "lead"), [
+    ("Ruritania's Foreign Ministry summoned Ambassador Karl Weiss over the border incident on Monday.",
+     "Karl Weiss: "),
+    ("Ruritania's Foreign Ministry summoned the Borduvian ambassador over the border incident on Monday.",
+     "Borduvian ambassador: "),  # described, not named
+])
+def test_who_did_x_summon_is_answered_by_whom_x_summoned_not_by_who_did_it(sentence: str, lead: str) -> None:
+    """The sentence names the doer (a ministry of the country asked about) first; the person the verb acts
+    on is the answer."""
+    s = _scored(sentence, 0.9)
+    answer = extractive.answer(analyze("Who did Ruritania summon over the border incident?"), [s], [s.passage])
+    assert answer.text.startswith(lead), answer.text
+
+
+@pytest.mark.parametrize(("question", "sentence", "lead"), [
+    ("Which flight-tracking service did the news site cite about the jet?",
+     "The jet landed in Pyongyang at noon, the news site reported, citing flight-tracking service Flightradar24.",
+     "Flightradar24: "),
+    ("Which chatbot did the bank ban its staff from using?",  # not the news agency the recogniser tags
+     "The bank banned its staff from using the chatbot ChatGPT, Reuters reported.", "ChatGPT: "),
+])
+def test_a_name_set_after_the_noun_asked_about_answers_which_noun(question: str, sentence: str, lead: str) -> None:
+    """"which service ...?": the recogniser tags no name in "flight-tracking service Flightradar24"; the
+    capitalised word set right after the noun asked about names a thing of that kind."""
+    s = _scored(sentence, 0.9)
+    answer = extractive.answer(analyze(question), [s], [s.passage])
+    assert answer.text.startswith(lead), answer.text
+
+
+@pytest.mark.parametrize(("sentence", "names"), [
+    ("Data came from flight-tracking service Flightradar24.", ["Flightradar24"]),
+    ("The service Monday said it would close.", []),  # a day the recogniser tagged is no name of a service
+    ("The service CEO Jane Roe said it would close.", []),  # a title before the name the recogniser found
+])
+def test_the_names_set_after_a_noun_are_read(sentence: str, names: list[str]) -> None:
+    from assistant.shape import named_after
+    from index.nlp import entities
+
+    assert [span.text for span in named_after(entities([sentence])[0], "servic")] == names
