@@ -288,13 +288,16 @@ def _beside_question_term(ent: Span, q: QuestionInfo) -> bool:
 
 def _persons_asked(q: QuestionInfo, found: list[Span]) -> list[Span]:
     """"Who did South Korea summon?": whom the verb acts on; failing that (and for "who denied it?") a doer,
-    but not the one who summons, or a named person tied to the question: not any name in the sentence."""
-    acted = [e for e in found if q.object_of and e.root.dep_ not in DOERS and _acted_on(e, q.object_of)]
-    if acted:
-        return acted
-    return [e for e in found if (e.root.dep_ in DOERS and not (e.root.dep_ == "nsubj" and _verb_among(e.root.head,
-                                                                                                    q.object_of)))
-            or (e.label_ == "PERSON" and _beside_question_term(e, q))]
+    or a named person tied to the question: not any name in the sentence. Never the one who summons, whom
+    the question names ("Yoon Suk Yeol said ..." does not answer "Who did Yoon talk to?")."""
+    if q.object_of:
+        acted = [e for e in found if e.root.dep_ not in DOERS and _acted_on(e, q.object_of)]
+        if acted:
+            return acted
+        asked = {w for n in q.names for w in words_of(n)}
+        found = [e for e in found if not (e.root.dep_ == "nsubj" and _verb_among(e.root.head, q.object_of))
+                 and not asked & set(name_words(e))]
+    return [e for e in found if e.root.dep_ in DOERS or (e.label_ == "PERSON" and _beside_question_term(e, q))]
 
 
 def _acted_on(ent: Span, verbs: tuple[str, ...]) -> bool:

@@ -1013,3 +1013,11 @@ def test_the_names_set_after_a_noun_are_read(sentence: str, names: list[str]) ->
     from index.nlp import entities
 
     assert [span.text for span in named_after(entities([sentence])[0], "servic")] == names
+
+
+def test_who_did_x_talk_to_is_never_answered_by_x() -> None:
+    """The sentence names two people who do something, one of them the person the question asks about (and
+    names in full, where the question gives a surname): the other is the answer."""
+    s = _scored("After their call on Monday, President Karl Weiss said Anna Berg had agreed to more talks.", 0.9)
+    answer = extractive.answer(analyze("Who did Weiss talk to?"), [s], [s.passage])
+    assert answer.text.startswith("Anna Berg: "), answer.text
