@@ -203,19 +203,20 @@ def _entities(doc: Doc, q: QuestionInfo) -> list[Span]:
     for "who did X summon?", the person summoned, named or not; for "which service ...?", the names it
     missed after that noun; for "what is it called?", the names the sentence gives, in place of the entities
     they overlap."""
-    if q.object_of:
-        return sorted([*reported(doc), *described_objects(doc, q.object_of)], key=lambda e: e.start)
-    if q.answer_type == "name" and q.focus and not q.asks_name:
-        return sorted([*reported(doc), *named_after(doc, q.focus)], key=lambda e: e.start)
+    ents = reported(doc)
     if q.asks_name:
         given = naming(doc)
-        kept = [e for e in reported(doc) if not any(e.start < n.end and n.start < e.end for n in given)]
-        return sorted([*kept, *given], key=lambda e: e.start)
-    if q.answer_type != "number":
-        return reported(doc)
-    missed = [Span(doc, t.i, t.i + 1, label="CARDINAL") for t in doc if t.like_num and not t.ent_type_
-              and t.text[:1].isdigit()]
-    return sorted([*reported(doc), *missed], key=lambda e: e.start)
+        ents = [e for e in ents if not any(e.start < n.end and n.start < e.end for n in given)]
+    elif q.object_of:
+        given = described_objects(doc, q.object_of)
+    elif q.answer_type == "name" and q.focus:
+        given = named_after(doc, q.focus)
+    elif q.answer_type == "number":
+        given = [Span(doc, t.i, t.i + 1, label="CARDINAL") for t in doc if t.like_num and not t.ent_type_
+                 and t.text[:1].isdigit()]
+    else:
+        return ents
+    return sorted([*ents, *given], key=lambda e: e.start)
 
 
 def answer_entity(q: QuestionInfo, s: ScoredSentence, doc: Doc, labels: frozenset[str]) -> Span | None:
