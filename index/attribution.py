@@ -6,8 +6,9 @@ cost a regular expression. In a parsed sentence:
 
 - a speaker is the subject of a reporting verb outside quotation marks ("'...,' said X", "X said
   that ...", "X, the CEO, denied ..."), or the object of "according to"; he/she (it/they) stand
-  for the last named person (body) of the same paragraph or the PRONOUN_REACH paragraphs before,
-  never one the article calls by the other pronoun, nor a columnist of a press review;
+  for the last named person (body) of the same paragraph or the PRONOUN_REACH paragraphs before
+  (the sentence before a "he said" is read for it too), a person the article names in full somewhere,
+  never one it calls by the other pronoun, nor a columnist of a press review;
 - the verb must say something (``_is_speech``): a clause, a quotation of its own, a colon, or a
   reporting clause after the content; a denial must deny a claim, not a vote or a ruling; not
   under "if", "would", nor a participle describing what was said ("the plan, announced ...");
@@ -17,8 +18,8 @@ cost a regular expression. In a parsed sentence:
   company", "the spokesperson" stand for the one organisation or role-holder described before;
 - every CARDINAL/MONEY/PERCENT/QUANTITY entity is a figure, with the noun it counts.
 
-A statement spans its sentence, widened to the whole quotation it belongs to; overlapping
-statements of one speaker are stored once.
+A statement spans its sentence, widened to the whole quotation it belongs to and to a quotation
+right after it that has no speaker of its own; overlapping statements of one speaker are stored once.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from index.speakers import Speaker, name_key, resolve_article
 
 FIGURE_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
 ORG_LABELS = frozenset({"ORG", "GPE", "NORP"})
+NOT_NAME_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
 SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 # children that are not part of who speaks: "Smith, who has long argued X," / "Smith and Jones"
 NOT_SPEAKER = frozenset({"relcl", "advcl", "ccomp", "npadvmod", "advmod", "parataxis", "punct"})
@@ -45,7 +47,8 @@ CLAUSES = frozenset({"ccomp", "parataxis"})
 INHERITS = frozenset({"conj", "xcomp", "advcl"})
 DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her"})
 NOT_BODIES = frozenset({"which", "that", "what", "who", "this", "these", "those", "there", "i", "we", "you", "one",
-                        "it", "they", "he", "she", "some", "many", "others", "all", "both", "each", "anyone"})
+                        "it", "they", "he", "she", "some", "many", "others", "all", "both", "each", "anyone",
+                        "someone", "somebody", "anybody", "everyone", "everybody", "nobody"})  # no identifiable source
 MAX_SPEAKER_TOKENS = 14
 PRONOUN_REACH = 2  # paragraphs back a he/she/it/they may look for its speaker
 MAX_QUOTE_SENTENCES = 4  # a statement widened to its quotation stops after this many sentences
@@ -104,7 +107,11 @@ class _Sentence:
 def extract(article_id: str, text: str, *, published: str = "", title: str = "", source: str = "") -> list[Claim]:
     """All attributed statements and figures in one article's clean text."""
     sentences = _sentences(text)
-    todo = [s for s in sentences if lexicon.is_candidate(text, s.start, s.end)]
+    chosen = {i for i, s in enumerate(sentences) if lexicon.is_candidate(text, s.start, s.end)}
+    # the sentence before a "he said" is read too: "While stunned, Kimmel riffed. '...,' he said."
+    chosen |= {i - 1 for i in chosen
+               if i and lexicon.PRONOUN_SPEAKER.search(text, sentences[i].start, sentences[i].end)}
+    todo = [s for i, s in enumerate(sentences) if i in chosen]
     for s, doc in zip(todo, nlp.parse([text[s.start : s.end] for s in todo]), strict=True):
         s.doc = doc
     ctx = _Reading()
@@ -189,16 +196,27 @@ def _quoted(sent: _Sentence, text: str) -> list[bool]:
 
 
 def _statement_span(sentences: Sequence[_Sentence], i: int, text: str) -> tuple[int, int]:
-    """The sentence, widened back to where its quotation opened and on to where it closes."""
+    """The sentence, widened back to where its quotation opened and on to where it closes, and over a
+    quotation right after it in the same paragraph that has no speaker of its own (news folds a speaker's
+    next quotation in without a new "she said")."""
     first = i
     while sentences[first].quote_open and first > 0 and i - first < MAX_QUOTE_SENTENCES \
             and sentences[first - 1].paragraph == sentences[i].paragraph:
         first -= 1
     last = i
-    while last + 1 < len(sentences) and last - i < MAX_QUOTE_SENTENCES and sentences[last + 1].quote_open \
-            and sentences[last + 1].paragraph == sentences[i].paragraph:
-        last += 1
+    quotes = _quote_count(text, sentences[i].start, sentences[i].end) > 0
+    while last + 1 < len(sentences) and last - i < MAX_QUOTE_SENTENCES \
+            and sentences[last + 1].paragraph == sentences[i].paragraph \
+            and (sentences[last + 1].quote_open or (last == i and quotes and _all_quoted(sentences[last + 1], text))):
+        last += 1  # the rest of the quotation, or a quotation right after with no speaker of its own
     return sentences[first].start, sentences[last].end
+
+
+def _all_quoted(sent: _Sentence, text: str) -> bool:
+    """A sentence that is all quotation: '"I feel very sorry for him."' after '"...," she said.'"""
+    return not sent.quote_open and text[sent.start : sent.start + 1] in lexicon.QUOTE_MARKS \
+        and not any(ch.isalpha() for ch, q in zip(text[sent.start : sent.end], _quoted(sent, text), strict=True)
+                    if not q)
 
 
 def _resolve(found: _Found, ctx: _Reading, paragraph: int) -> bool:
@@ -319,8 +337,9 @@ def _person_subject(doc: Doc, people: set[str]) -> Speaker | None:
                                                                            and not tok.is_sent_start)) \
                 and not _inside_reported_clause(tok):
             found = _speaker_at(tok)
-            if found and not found.pronoun and (speaker := _known_person(found.speaker, people)).person:
-                return speaker
+            if found and not found.pronoun and (speaker := _known_person(found.speaker, people)).person \
+                    and (" " in speaker.person or name_key(speaker.person) in people):
+                return speaker  # a person the article names in full, not a word NER took for one ("COVID-19")
     return None
 
 
@@ -371,6 +390,9 @@ def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
                     and all(t.is_punct for t in doc[tok.i + 1 :]):
                 subject = doc[tok.i - 1]  # "..., CNN projects." read as a noun phrase "CNN projects"
             subject = _past_the_subordinate(tok, subject)
+            if subject is None and (name := _inverted_name(tok)):
+                by_verb.append((tok, _Found(name, _stance(tok, lemma), verb=tok.i)))
+                continue
             if subject is None or (quoted and quoted[subject.idx] and (quoted[tok.idx] or subject.i < tok.i)):
                 continue  # a subject inside a quotation: the quoted words ('"Iconic," replied one fan'), or
                 # the quoted person's own words with their verb
@@ -400,6 +422,25 @@ def attributions(doc: Doc, quoted: Sequence[bool] = ()) -> list[_Found]:
     for f in kept or according:
         unique.setdefault(f.pronoun or f.speaker.key, f)
     return list(unique.values())
+
+
+def _inverted_name(verb: Token) -> Speaker | None:
+    """ "..., noted Earnest.", "..., said KK Davey, president of ...": a name right after a reporting verb
+    that follows what was said, which the parser took for the verb's object or another verb's subject.
+    The name runs over its capitalised words and must end the sentence or meet a comma."""
+    doc = verb.doc
+    if not _after_quote(verb) or verb.i + 1 >= len(doc):
+        return None
+    start = verb.i + 1
+    if doc[start].lower_.rstrip(".") in lexicon.HONORIFICS:
+        start += 1
+    end = start
+    while end < len(doc) and (doc[end].is_title or doc[end].is_upper) and doc[end].is_alpha \
+            and doc[end].ent_type_ not in NOT_NAME_LABELS:
+        end += 1
+    if end == start or (end < len(doc) and doc[end].text not in {",", ".", ";"}):
+        return None
+    return split_speaker(doc, list(doc[start:end]))
 
 
 def _past_the_subordinate(verb: Token, subject: Token | None) -> Token | None:
@@ -486,6 +527,13 @@ def _is_speech(verb: Token, lemma: str, doc: Doc, quoted: Sequence[bool]) -> boo
     if lemma in lexicon.FINDINGS:  # "the study found that ...", not "people find it hard"
         return nxt == ":" or any(c.dep_ == "ccomp" and (c.i < verb.i or any(m.dep_ == "mark" for m in c.children))
                                  for c in verb.children) or ("dobj" not in children and _after_comma(verb))
+    if lemma == "describe":  # "described the claims as baseless"; not "the report describes the process"
+        holders = [verb, *(c for c in verb.children if c.dep_ == "dobj")]  # "as" hangs from either
+        return any(c.dep_ == "prep" and c.lower_ == "as" for h in holders for c in h.children) \
+            or _says_something(verb, quoted)
+    if lemma == "continue":  # "continued the "tragic losses"": speech only after the quotation it goes on with
+        subject = _subject(verb)
+        return nxt == ":" or any(_closes_quotation(t) for t in (verb, subject.left_edge if subject else verb))
     said = _says_something(verb, quoted)
     if _says_nothing(verb, lemma, said):
         return False
@@ -529,9 +577,13 @@ def _says_something(verb: Token, quoted: Sequence[bool]) -> bool:
     subject_ids = {t.i for c in verb.children if c.dep_ in SUBJECTS for t in c.subtree}
     own = any(quoted[t.idx] for t in verb.subtree if t.i != verb.i and t.i not in subject_ids)
     after = verb.i + 1 < len(doc) and doc[verb.i + 1].text in lexicon.QUOTE_MARKS
-    before = doc.text[: verb.left_edge.idx].rstrip()
-    closed = len(before) > 1 and before[-1] in lexicon.QUOTE_MARKS and before[-2] in ",.?!\u2014-"
-    return own or after or _after_quote(verb) or closed
+    return own or after or _after_quote(verb) or _closes_quotation(verb.left_edge)
+
+
+def _closes_quotation(tok: Token) -> bool:
+    """Does a quotation end right before this token ('"...," she notes', '"...," Ruiz continued')?"""
+    before = tok.doc.text[: tok.idx].rstrip()
+    return len(before) > 1 and before[-1] in lexicon.QUOTE_MARKS and before[-2] in ",.?!\u2014-"
 
 
 def _denies_a_claim(verb: Token) -> bool:
@@ -601,6 +653,8 @@ def _speaker_at(head: Token) -> _Found | None:
     if named is not None and not head.ent_type_ and not any(c.dep_ == "cc" for c in head.children):
         head = named  # "... before payments restart, Randy Lupi, an adviser, said": a comma, not "and"
     tokens = _phrase(head)
+    if len(tokens) > MAX_SPEAKER_TOKENS:
+        tokens = _short_appositive(head, tokens)
     if not tokens or len(tokens) > MAX_SPEAKER_TOKENS:
         return None
     speaker = split_speaker(head.doc, tokens)
@@ -620,6 +674,18 @@ def _phrase(head: Token) -> list[Token]:
     while kept and (kept[0].is_punct or kept[0].lower_ in DETERMINERS or kept[0].lower_ in {"and", "but"}):
         kept = kept[1:]
     while kept and (kept[-1].is_punct or (kept[-1].dep_ == "case" and len(kept) == 1)):
+        kept = kept[:-1]
+    return kept
+
+
+def _short_appositive(head: Token, tokens: list[Token]) -> list[Token]:
+    """A speaker phrase cut to its name and the appositive's own noun: "Dr. Steven Woolf, a professor of
+    family medicine and population health at Virginia Commonwealth University" -> "Dr. Steven Woolf, a
+    professor". News introduces a source with a long description; its length must not lose the source."""
+    drop = {t.i for a in head.children if a.dep_ == "appos"
+            for c in a.children if c.dep_ in {"prep", "acl", "conj", "cc"} and c.i > a.i for t in c.subtree}
+    kept = [t for t in tokens if t.i not in drop]
+    while kept and kept[-1].is_punct:
         kept = kept[:-1]
     return kept
 

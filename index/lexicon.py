@@ -18,7 +18,8 @@ REPORTING_VERBS: dict[str, str] = {
                      "reiterate", "write", "note", "argue", "suggest", "comment", "remark", "predict",
                      "testify", "declare", "maintain", "contend", "caution", "admit", "concede", "recall",
                      "observe", "acknowledge", "ask", "tweet", "post", "call", "agree", "reply", "respond", "vow",
-                     "mention", "attribute", "recommend", "pledge", "boast", "answer", "complain", "joke"],
+                     "mention", "attribute", "recommend", "pledge", "boast", "answer", "complain", "joke", "continue",
+                     "describe"],
                     "said"),
     **dict.fromkeys(["deny", "reject", "refute", "dispute"], "denied"),
     **dict.fromkeys(["dismiss", "downplay"], "dismissed"),
@@ -49,7 +50,8 @@ NEEDS_CLAUSE = frozenset({
     "add", "note", "report", "reveal", "disclose", "find", "show", "concede", "agree", "respond", "pledge", "joke",
     "complain", "boast", "recommend", "estimate", "forecast", "project", "call", "post", "tweet", "recall",
     "observe", "maintain", "predict", "explain", "write", "ask", "claim", "stress", "admit", "acknowledge",
-    "suggest", "state", "confirm", "verify", "comment", "remark", "answer", "press", "testify", "reply",
+    "suggest", "state", "confirm", "verify", "comment", "remark", "answer", "press", "testify", "reply", "continue",
+    "describe",
 })
 # Verbs of findings: speech only before "that ..." or a colon, or after the finding ("..., the study found").
 FINDINGS = frozenset({"find", "show"})
@@ -170,8 +172,11 @@ def _trigger_forms() -> list[str]:
 # ('"...," she notes.'): a quotation with no verb at all has no speaker to find.
 CANDIDATE = re.compile(r"\b(?:" + "|".join(_trigger_forms()) + r")\b|\baccording to\b|"
                        r"(?<![\d.,/:-])(?!(?:1[89]|20)\d\d\b)\d", re.I)
-_ANY_FORM = re.compile(r"\b(?:" + "|".join(sorted(VERB_FORMS, key=lambda f: (-len(f), f))) + r")\b", re.I)
+_FORMS = "|".join(sorted(VERB_FORMS, key=lambda f: (-len(f), f)))
+_ANY_FORM = re.compile(rf"\b(?:{_FORMS})\b", re.I)
 _QUOTE = re.compile(f"[{QUOTE_MARKS}]")
+# "he said", "She later told", "said he": a speaker whom the sentence before may name
+PRONOUN_SPEAKER = re.compile(rf"\b(?:he|she)\s+(?:\w+\s+)?(?:{_FORMS})\b|\b(?:{_FORMS})\s+(?:he|she)\b", re.I)
 
 
 def is_candidate(text: str, start: int = 0, end: int | None = None) -> bool:
