@@ -27,7 +27,7 @@ from assistant.crossencoder import get_cross_encoder
 from assistant.question import NAMING
 from assistant.scoring import ScoredSentence
 from assistant.shape import answer_entities, fits_kind, in_question, name_words, named_docs, reported
-from assistant.text import QuestionInfo, mentions
+from assistant.text import QuestionInfo, mentions, stem
 
 DEPTH = 20  # sentences the lead is chosen among...
 WINDOW = 0.8  # ... if they score within this share of the best (0.7: -1 point on the first 200; 0.9: -4; with the
@@ -113,6 +113,8 @@ def candidates(q: QuestionInfo, pool: Sequence[ScoredSentence], scored: Sequence
     if q.kind:  # "which city ...?": a city before a country (after the vote, whose shares the chance of
         # being right was fitted on: a lone city would get no support at all)
         typed = [(s, e) for s, e in typed if e is not None and fits_kind(q, e)] or typed
+    if not typed and q.subject:  # "What did Justin Nelson say ...?": what Nelson says (or a sentence naming him)
+        pool = [s for s in pool if _by_subject(q, s)] or pool
     chosen = typed or [(s, None) for s in pool]
     cross = get_cross_encoder().score(q.text, [s.text for s, _ in chosen])  # 4-8 ms a sentence
     return [Candidate(s, e, {
@@ -121,6 +123,14 @@ def candidates(q: QuestionInfo, pool: Sequence[ScoredSentence], scored: Sequence
         "position": math.log1p(s.start),  # news states the fact early
         "cross": float(x),
     }) for (s, e), x in zip(chosen, cross, strict=True)]
+
+
+def _by_subject(q: QuestionInfo, s: ScoredSentence) -> bool:
+    """The sentence is the words of the names the question's subject holds, or names them: each name's
+    last word ("Nelson" of "Dominion attorney Justin Nelson") in the sentence or its speaker."""
+    named = [stem(n.split()[-1].lower()) for n in q.names if n in q.subject]
+    who = " ".join([s.text, *([s.claim.speaker, s.claim.organisation, *s.claim.mentions] if s.claim else [])])
+    return bool(named) and all(mentions(who, n) for n in named)
 
 
 def best(cands: Sequence[Candidate], model: LeadModel | None = None) -> Candidate:

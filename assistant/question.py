@@ -73,6 +73,10 @@ TIMELY = re.compile(
     r"currently|current|latest|newest|so far|now|today|tonight|yesterday|this (?:morning|afternoon|evening)|"
     r"(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b", re.I)
 _KIND_OF = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?(?:kinds?|types?|sorts?|forms?)\s+of\s+")
+# "Who ...?", "... to whom?", "Who?": "who" asks; the "who" of "players who joined" opens a relative clause
+_ASKS_WHO = re.compile(r"(?:^|[.?!:;,\"]\s*|\b(?:to|by|with|for|from|of|and|or)\s+)(?:who|whom|whose)\b|\bwhom?\s*\?")
+# "how did the death toll change?", "the estimates", "the totals": figures asked for without "how many"
+_COUNTS = re.compile(r"\bnumbers? of\b|\bfigures?\b|\bestimat|\btotals?\b|\btolls?\b|\btall(?:y|ies)\b")
 _MEASURE = re.compile(r"\bhow (?:old|long|far|tall|big|large|high|fast|deep|heavy)\b")
 _CALLED = re.compile(r"\bwhat (?:is|was|are|were|will) ((?:[\w'-]+ ){1,6}?)(?:be )?(?:called|named)\s*\?")
 _QUOTES = "\"'\u201c\u201d\u2018\u2019 "
@@ -112,8 +116,7 @@ def analyze(question: str) -> QuestionInfo:
         labels=labels,
         kind=_narrower_kind(doc, answer_type),
         subject=subject,
-        wants_number=answer_type == "number" or bool(re.search(r"\bnumbers? of\b|\bfigures?\b|\bestimat|\btotals?\b",
-                                                                low)),
+        wants_number=answer_type == "number" or bool(_COUNTS.search(low)),
         wants_person=answer_type == "person",
         wants_quote=answer_type == "quote" or bool(re.search(r"\b(?:call|called|describ\w*|label\w*|quote|words)\b",
                                                              low)),
@@ -194,7 +197,7 @@ def _answer_type(doc: Doc, low: str) -> tuple[str, Token | None]:
         kind = KIND_NOUNS.get(noun.text.lower(), KIND_NOUNS.get(singular(noun.text.lower())))
         # "which city", "what year": the noun names the kind of answer, not what it is about
         return (kind, None) if kind else ("name", noun)
-    if re.search(r"\b(?:who|whom|whose)\b", low):
+    if _ASKS_WHO.search(low):
         return "person", None
     if re.search(r"^\s*what\b", low) and any(t.text.lower() in SAY_VERBS for t in doc):
         return "quote", None
@@ -268,6 +271,10 @@ def _counted(doc: Doc) -> Token | None:
                 return objects[0]
         # "how many troops", not the "many" of "many other countries" in a scene-setting clause
         asks = low in {"many", "much"} and t.i > 0 and doc[t.i - 1].text.lower() == "how"
+        if asks and t.i + 1 < len(doc) and doc[t.i + 1].text.lower() == "of":  # "how many of his coworkers"
+            objects = [c for c in doc[t.i + 1].children if c.dep_ == "pobj"]
+            if objects:
+                return objects[0]
         if (asks or low in {"percentage", "number", "share"}) and t.head.i > t.i:
             head = t.head
             if (head.text.lower() not in _AUXILIARIES and head.text[:1].isalpha() and head.dep_ != "ROOT") \

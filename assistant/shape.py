@@ -139,7 +139,18 @@ def in_question(ent: Span, q: QuestionInfo) -> bool:
     """The question already names this entity: it cannot be the answer ("U.S." when it says "US")."""
     words = set(words_of(q.text))
     ent_words = name_words(ent)
+    if _initials_of_question_words(ent.text, q.text):
+        return True  # "PIF" for the "Public Investment Fund" the question names
     return bool(ent_words) and all(w in words for w in ent_words)
+
+
+def _initials_of_question_words(text: str, question: str) -> bool:
+    """An acronym ("PIF", "FBI") of capitalised words the question writes out ("Public Investment Fund",
+    "Federal Bureau of Investigation")."""
+    if not (text.isalpha() and text.isupper() and 2 <= len(text) <= 6):
+        return False
+    run = r"[\w'\u2019-]*\s+(?:(?:of|and|for|the)\s+)?".join(text)
+    return re.search(rf"\b{run}[\w'\u2019-]*", question) is not None
 
 
 def ties(q: QuestionInfo, s: ScoredSentence, doc: Doc) -> bool:

@@ -19,7 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("run", help="ask a dataset's questions and score the answers")
     r.add_argument("--dataset", type=Path, default=runner.SAMPLE_GOLD, help="gold JSONL (default: the sample set)")
     r.add_argument("--benchmark", choices=["realtimeqa"], help="use an external benchmark instead of --dataset")
-    r.add_argument("--corpus", type=Path, action="append", help="articles to index first (default: bundled)")
+    r.add_argument("--corpus", type=Path, action="append",
+                   help="articles to index first (default: those DATASET.articles.json names, else the bundled corpus)")
     r.add_argument("--backend", choices=["extractive", "openai"], help="override NEWSQA_BACKEND")
     r.add_argument("--out", type=Path, required=True, help="folder for results, summary, report and plots")
     r.add_argument("--home", type=Path, help="index folder (default: OUT/index, built fresh)")
@@ -99,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError("--ask-of needs --benchmark realtimeqa")
         else:
             items = runner.load_dataset(args.dataset, args.limit)
-            dataset = runner.Dataset(args.dataset.stem, items, args.corpus)
+            dataset = runner.Dataset(args.dataset.stem, items, args.corpus or runner.listed_corpus(args.dataset,
+                                                                                                 args.out))
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -15,13 +15,12 @@ the RealTime QA articles that ``<gold>.articles.json`` names by id.
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from pathlib import Path
 from typing import Any
 
-from evals.run import REALTIMEQA
+from evals.run import benchmark_articles
 from index.attribution import extract
 from index.claims import Claim, merge_names
 from index.clean import QUOTES, clean
@@ -48,19 +47,11 @@ def articles_for(gold_path: Path) -> dict[str, str]:
     if not listing.is_file():
         raise GoldError(f"no article folder {folder} (nor {listing.name}) next to {gold_path}")
     names = {entry["id"]: name for name, entry in json.loads(listing.read_text("utf-8")).items()}
-    corpus = REALTIMEQA / "corpus.jsonl.gz"
-    if not corpus.is_file():
-        raise GoldError(f"{listing.name} names RealTime QA articles, but {corpus} is missing")
-    found: dict[str, str] = {}
-    with gzip.open(corpus, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            article = json.loads(line)
-            if article["id"] in names:
-                found[names[article["id"]]] = article["text"]
-    missing = sorted(set(names.values()) - set(found))
-    if missing:
-        raise GoldError(f"{corpus} lacks the articles {', '.join(missing)} that {listing.name} names")
-    return dict(sorted(found.items()))
+    try:
+        lines = benchmark_articles(set(names))
+    except (OSError, ValueError) as exc:
+        raise GoldError(f"{listing.name} names RealTime QA articles: {exc}") from exc
+    return dict(sorted((names[i], json.loads(line)["text"]) for i, line in lines.items()))
 
 
 def _words(text: str) -> list[str]:

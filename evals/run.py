@@ -57,6 +57,38 @@ def load_dataset(path: Path, limit: int = 0) -> list[dict[str, Any]]:
     return items[:limit] if limit else items
 
 
+def benchmark_articles(ids: set[str], folder: Path = REALTIMEQA) -> dict[str, str]:
+    """RealTime QA articles by id, each as its JSON line: gold sets labelled on the benchmark name their
+    articles by id (the benchmark's text is not copied into the project)."""
+    corpus = folder / "corpus.jsonl.gz"
+    if not corpus.is_file():
+        raise FileNotFoundError(f"RealTime QA 2023 not found: expected {corpus}")
+    found: dict[str, str] = {}
+    with gzip.open(corpus, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            article_id = json.loads(line)["id"]
+            if article_id in ids:
+                found[article_id] = line
+    missing = sorted(ids - set(found))
+    if missing:
+        raise ValueError(f"{corpus} lacks the articles {', '.join(missing)}")
+    return found
+
+
+def listed_corpus(dataset: Path, out: Path) -> list[Path] | None:
+    """The articles a gold set names in ``<set>.articles.json`` (RealTime QA ids), written to OUT as the
+    corpus to index; None when the set has no such listing (it is asked of the bundled corpus)."""
+    listing = dataset.with_suffix(".articles.json")
+    if not listing.is_file():
+        return None
+    lines = benchmark_articles(set(json.loads(listing.read_text("utf-8"))))
+    out.mkdir(parents=True, exist_ok=True)
+    corpus = out / f"{dataset.stem}-corpus.jsonl.gz"
+    with gzip.open(corpus, "wt", encoding="utf-8") as fh:
+        fh.writelines(lines[i] for i in sorted(lines))
+    return [corpus]
+
+
 def realtimeqa(out: Path, limit: int = 0, full_corpus: bool = False, folder: Path = REALTIMEQA,
                offset: int = 0, ask_of: tuple[int, int] | None = None) -> Dataset:
     """RealTime QA 2023 as a gold set (``limit`` questions from the ``offset``-th); by default only the

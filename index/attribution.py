@@ -621,10 +621,10 @@ def _subject(verb: Token) -> Token | None:
         subject = next((c for c in tok.children if c.dep_ in SUBJECTS), None)
         if subject is not None:
             if subject.lower_ in {"who", "that", "which"} and tok.dep_ == "relcl":
-                return tok.head  # "Smith, who said ..."
+                return _named_by_appositive(tok.head)  # "Smith, who said ..."
             return subject
         if tok.dep_ == "relcl":
-            return tok.head
+            return _named_by_appositive(tok.head)
         if tok.dep_ == "pcomp" and tok.head.dep_ == "prep":  # "After telling delegates ..., she told them"
             tok = tok.head.head
             continue
@@ -633,6 +633,14 @@ def _subject(verb: Token) -> Token | None:
             continue
         tok = tok.head if tok.dep_ in INHERITS and tok.head.i != tok.i else None
     return None
+
+
+def _named_by_appositive(head: Token) -> Token:
+    """"Greg Ramone, a ski friend of Sanderson who testified ...": who testified is the person the
+    description is in apposition to, not the description."""
+    if head.dep_ == "appos" and head.is_lower and head.head.ent_type_ == "PERSON":
+        return head.head
+    return head
 
 
 def _stance(verb: Token, lemma: str) -> str:

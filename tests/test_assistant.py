@@ -1021,3 +1021,41 @@ def test_who_did_x_talk_to_is_never_answered_by_x() -> None:
     s = _scored("After their call on Monday, President Karl Weiss said Anna Berg had agreed to more talks.", 0.9)
     answer = extractive.answer(analyze("Who did Weiss talk to?"), [s], [s.passage])
     assert answer.text.startswith("Anna Berg: "), answer.text
+
+
+@pytest.mark.parametrize(("question", "answer_type"), [
+    ("How did the league react when the tour suspended players who joined it?", "description"),
+    ("What did the union say about members who lost their jobs?", "quote"),
+    ("Who raised reservations about the vaccine plan?", "person"),
+    ("The envoy met the minister. To whom did she hand the letter?", "person"),
+])
+def test_a_who_that_opens_a_relative_clause_does_not_ask_for_a_person(question: str, answer_type: str) -> None:
+    """"players who joined": "who" refers back to a noun; only a "who" that opens the question (or follows a
+    preposition, or ends it) asks for a person."""
+    assert analyze(question).answer_type == answer_type
+
+
+def test_how_many_of_counts_the_noun_after_of_and_a_toll_is_a_figure() -> None:
+    assert analyze("How many of the firm's engineers were laid off in March?").focus == "engin"
+    assert analyze("How did the death toll from the storm change over the week?").wants_number
+
+
+def test_an_acronym_of_a_name_the_question_writes_out_is_in_the_question() -> None:
+    """"PIF" is the "Public Investment Fund" the question names, so it cannot be the answer."""
+    from assistant.shape import in_question
+    from index.nlp import parse_one
+
+    doc = parse_one("The PIF owns the club, and the FBI and the NBA said so.")
+    q = analyze("Which club does the Public Investment Fund own, according to the Federal Bureau of Investigation?")
+    assert [in_question(doc[i : i + 1], q) for i in (1, 8, 11)] == [True, True, False]
+
+
+def test_what_did_x_say_is_chosen_among_what_x_says() -> None:
+    """A sentence about the settlement that scores a little higher is not what the lawyer the question names
+    said: the lead is chosen among the sentences that are his words or name him."""
+    from assistant import leadrank
+
+    other = _scored("The settlement with the network was announced on Tuesday, lawyers for the company said.", 0.9)
+    own = _scored('"The truth matters," Nelson said.', 0.8, "a2")
+    q = analyze("What did Justin Nelson say after the settlement with the network?")
+    assert [c.sentence.text for c in leadrank.candidates(q, [other, own], [other, own])] == [own.text]

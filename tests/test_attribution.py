@@ -378,15 +378,21 @@ def test_a_quotation_right_after_with_no_speaker_of_its_own_is_the_same_statemen
     assert [(c.speaker, "luck" in c.statement) for c in two] == [("Lopez", False), ("Tom Hale", True)]
 
 
+def test_who_said_after_a_description_in_apposition_is_the_person_described() -> None:
+    text = ("Coach Maria Lopez also denied the account given by Tom Hale, a ski friend of Ruiz who previously "
+            "testified he saw Lopez hit Ruiz in the crash.")
+    assert sorted(_said(text)) == [("Maria Lopez", "denied"), ("Tom Hale", "said")]
+
+
 def test_described_as_is_a_statement_a_description_of_a_process_is_not() -> None:
     assert _said("Acme described the allegations as baseless and politically motivated.") == [("Acme", "dismissed")]
     assert _said("The 40-page report describes the process in detail.") == []
 
 
 # (precision, recall) floors about two statements under the release's figures (docs/history.md, twenty-first
-# session; extraction is deterministic): dev 1.00 / 0.91, the first off-topic set 0.90 / 0.82 (read to write
+# session; extraction is deterministic): dev 1.00 / 0.91, the first off-topic set 0.91 / 0.82 (read to write
 # rules since), the second 0.94 / 0.86 (held out).
-CLAIMS_FLOORS = {"claims_dev": (0.97, 0.88), "claims_offtopic": (0.88, 0.81), "claims_test2": (0.92, 0.84)}
+CLAIMS_FLOORS = {"claims_dev": (0.97, 0.88), "claims_offtopic": (0.89, 0.81), "claims_test2": (0.92, 0.84)}
 
 
 @pytest.mark.skipif(not (REALTIMEQA / "corpus.jsonl.gz").is_file(), reason="RealTime QA 2023 not here")

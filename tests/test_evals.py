@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import gzip
 import json
 import os
 import re
@@ -11,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from evals.run import REALTIMEQA
 
 ROOT = Path(__file__).resolve().parents[1]
 NEW_METRICS = {"strict_accuracy", "strict_answerable_accuracy", "lenient_accuracy", "lenient_answerable_accuracy",
@@ -49,6 +52,23 @@ def test_sample_eval_meets_the_recorded_thresholds(tmp_path: Path) -> None:
     assert summary["overall"]["strict_accuracy"] <= summary["overall"]["lenient_accuracy"]
     assert_baseline_reported(summary, (out / "report.md").read_text())
     print("\nsample eval:", json.dumps(summary["overall"], indent=None), json.dumps(summary["baseline_bm25"]))
+
+
+@pytest.mark.skipif(not (REALTIMEQA / "corpus.jsonl.gz").is_file(), reason="RealTime QA 2023 not here")
+@pytest.mark.parametrize("name", ["offtopic_dev", "offtopic_test"])
+def test_off_topic_gold_sets_are_asked_of_the_articles_they_name_and_meet_their_thresholds(
+        name: str, tmp_path: Path) -> None:
+    """Questions of the sample's kinds (who said, who denied, how figures changed, unanswerable ...) on four
+    news stories each that the answerer was not written on; their articles are read from the benchmark by
+    the ids ``<set>.articles.json`` names (the benchmark's text is not copied into the project)."""
+    dataset = ROOT / "evals" / "datasets" / f"{name}.jsonl"
+    _, summary = run_eval(["--dataset", str(dataset), "--check", f"evals/thresholds_{name}.json"], tmp_path)
+    with gzip.open(tmp_path / "eval" / f"{name}-corpus.jsonl.gz", "rt", encoding="utf-8") as fh:
+        indexed = {json.loads(line)["id"] for line in fh}
+    assert indexed == set(json.loads(dataset.with_suffix(".articles.json").read_text("utf-8")))
+    types = summary["by_type"]
+    assert summary["questions"] >= 40 and {"quote", "who_denied", "change_over_time", "unanswerable"} <= set(types)
+    print(f"\n{name}:", json.dumps(summary["overall"], indent=None))
 
 
 @pytest.fixture(scope="module")
