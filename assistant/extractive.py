@@ -274,6 +274,12 @@ def _freshness(s: ScoredSentence, now: int) -> float:
     return recency(s.passage.published, now, grace_days=RECENCY_DAYS)
 
 
+def _readable(sentences: list[ScoredSentence], by_key: dict[tuple[str, int, int], ScoredSentence]
+              ) -> list[ScoredSentence]:
+    """Those that say who "he" is (the lead pool let in "He added ..." sentences that do not)."""
+    return [s for s in sentences if not _PERSON_START.match(s.text) or _context(s, by_key) is not None]
+
+
 def lead_pool(scored: list[ScoredSentence], by_key: dict[tuple[str, int, int], ScoredSentence] | None = None
               ) -> list[ScoredSentence]:
     """The top sentences that may lead: close enough to the question, statements (not questions), and
@@ -296,11 +302,12 @@ def answer(q: QuestionInfo, scored: list[ScoredSentence], passages: list[Passage
     pool = lead_pool(scored, by_key)
     first = {s.key for s in scored[:CANDIDATES]}
     top = [s for s in pool if s.key in first]  # what the check for a typed answer reads...
-    listed = [s for s in top if not _PERSON_START.match(s.text) or _context(s, by_key) is not None]  # ... and
-    # the list shapes, whose items must each say who "he" is (the pool asked that of every other sentence)
+    listed = _readable(top, by_key)  # ... and the list shapes, whose items must each say who "he" is
     stances = frozenset(x for t in q.terms for x in STANCE_GROUPS.get(t, ()))
+    # "How did the death toll change?": the earlier figure is in an older report, further down than the best
+    # few sentences; the whole pool is searched for it
     lead = (speakers_lead(q, listed, stances) if q.wants_person and stances else None) \
-        or figures_lead(q, listed) or timeline_lead(q, listed)
+        or figures_lead(q, _readable(pool, by_key) if q.wants_time_order else listed) or timeline_lead(q, listed)
     cross, lead_score = None, chance.LIST_LEAD_SCORE  # a list of speakers or figures has no one sentence
     wrong_kind = False
     if lead is None:

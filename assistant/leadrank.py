@@ -126,8 +126,8 @@ def candidates(q: QuestionInfo, pool: Sequence[ScoredSentence], scored: Sequence
 
 
 def _by_subject(q: QuestionInfo, s: ScoredSentence) -> bool:
-    """The sentence is the words of the names the question's subject holds, or names them: each name's
-    last word ("Nelson" of "Dominion attorney Justin Nelson") in the sentence or its speaker."""
+    """The sentence is said by, or names, whom the question's subject names: the last word of each name in
+    the subject ("Nelson" of "Dominion attorney Justin Nelson") is in the sentence or its speaker's words."""
     named = [stem(n.split()[-1].lower()) for n in q.names if n in q.subject]
     who = " ".join([s.text, *([s.claim.speaker, s.claim.organisation, *s.claim.mentions] if s.claim else [])])
     return bool(named) and all(mentions(who, n) for n in named)

@@ -1059,3 +1059,19 @@ def test_what_did_x_say_is_chosen_among_what_x_says() -> None:
     own = _scored('"The truth matters," Nelson said.', 0.8, "a2")
     q = analyze("What did Justin Nelson say after the settlement with the network?")
     assert [c.sentence.text for c in leadrank.candidates(q, [other, own], [other, own])] == [own.text]
+
+
+def test_how_a_figure_changed_is_read_beyond_the_best_few_sentences() -> None:
+    """The earlier figure of "how did the number change?" is in an older report, ranked below sentences that
+    restate the news: the figures are looked for among all the sentences that may lead."""
+    q = analyze("How did the number of reported flu cases in the state change over the month?")
+    news = _scored("Officials reported more than 10,000 flu cases in the state on Tuesday.", 0.9, "a0")
+    others = [_scored(f"Health officials in the state urged residents to {what} this flu season.", 0.88 - i * 0.01,
+                      f"a{i + 1}") for i, what in enumerate(["get vaccinated", "wash their hands", "stay home when ill",
+                                                             "cover their coughs", "see a doctor early",
+                                                             "avoid crowds", "check on neighbours", "rest"])]
+    early = _scored("Early in the month, officials had reported about 6,600 flu cases in the state.", 0.78, "a9")
+    scored = [news, *others, early]
+    answer = extractive.answer(q, scored, [s.passage for s in scored])
+    assert answer.text.startswith("Figures differ: ") and "6,600" in answer.text and "10,000" in answer.text, \
+        answer.text
