@@ -265,14 +265,11 @@ def _counted(doc: Doc) -> Token | None:
     """"how many troops", "how much money": the noun after many/much (not an auxiliary)."""
     for t in doc:
         low = t.text.lower()
-        if low in {"percentage", "number", "share", "proportion"}:  # "what percentage of the population"
-            objects = [c for p in t.children if p.text.lower() == "of" for c in p.children if c.dep_ == "pobj"]
-            if objects:
-                return objects[0]
         # "how many troops", not the "many" of "many other countries" in a scene-setting clause
         asks = low in {"many", "much"} and t.i > 0 and doc[t.i - 1].text.lower() == "how"
-        if asks and t.i + 1 < len(doc) and doc[t.i + 1].text.lower() == "of":  # "how many of his coworkers"
-            objects = [c for c in doc[t.i + 1].children if c.dep_ == "pobj"]
+        if asks or low in {"percentage", "number", "share", "proportion"}:  # "what percentage of the
+            # population", "how many of his coworkers": what follows "of"
+            objects = [c for p in t.children if p.text.lower() == "of" for c in p.children if c.dep_ == "pobj"]
             if objects:
                 return objects[0]
         if (asks or low in {"percentage", "number", "share"}) and t.head.i > t.i:

@@ -533,7 +533,7 @@ def _is_speech(verb: Token, lemma: str, doc: Doc, quoted: Sequence[bool]) -> boo
             or _says_something(verb, quoted)
     if lemma == "continue":  # "continued the "tragic losses"": speech only after the quotation it goes on with
         subject = _subject(verb)
-        return nxt == ":" or any(_closes_quotation(t) for t in (verb, subject.left_edge if subject else verb))
+        return nxt == ":" or _closes_quotation(verb) or (subject is not None and _closes_quotation(subject.left_edge))
     said = _says_something(verb, quoted)
     if _says_nothing(verb, lemma, said):
         return False
